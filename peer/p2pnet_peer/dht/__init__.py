@@ -1,0 +1,1 @@
+"""The DHT driver and service: the sans-I/O Kademlia core wired to a transport."""

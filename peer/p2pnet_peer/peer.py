@@ -1,0 +1,78 @@
+"""A Peer: one identity with its protocol nodes and the services it serves.
+
+Transport-agnostic: give it a transport (gRPC or in-memory) and bind ``peer.services`` to
+a gRPC server (:mod:`p2pnet_peer.daemon`) or a :class:`MemoryNetwork`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass, field
+
+from p2pnet_peer.control_service import ControlService
+from p2pnet_peer.dht.node import DhtNode
+from p2pnet_peer.dht.service import DhtService
+from p2pnet_peer.identity import Identity
+from p2pnet_peer.kademlia.config import DhtConfig
+from p2pnet_peer.metrics import PeerMetrics
+from p2pnet_peer.transport.base import Transport
+
+log = logging.getLogger("p2pnet.peer")
+
+
+@dataclass(frozen=True)
+class PeerConfig:
+    """Every protocol's knobs for one peer. ``local()`` suits many peers on one machine."""
+
+    dht: DhtConfig = field(default_factory=DhtConfig.lan)
+
+    @classmethod
+    def lan(cls) -> PeerConfig:
+        return cls(dht=DhtConfig.lan())
+
+    @classmethod
+    def local(cls) -> PeerConfig:
+        return cls(dht=DhtConfig.local())
+
+
+class Peer:
+    def __init__(
+        self,
+        identity: Identity,
+        address: str,
+        config: PeerConfig,
+        transport: Transport,
+        *,
+        metrics: PeerMetrics | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.identity = identity
+        self.address = address
+        self.config = config
+        self.metrics = metrics or PeerMetrics()
+        self.rng = rng or random.Random(identity.id)
+        self.started_at = asyncio.get_running_loop().time()
+        self.dht = DhtNode(
+            identity, address, config.dht, transport, metrics=self.metrics, rng=self.rng
+        )
+        self.services: dict[str, object] = {
+            DhtService.name: DhtService(self.dht),
+            ControlService.name: ControlService(self),
+        }
+
+    @property
+    def id(self) -> bytes:
+        return self.identity.id
+
+    async def join(self, bootstrap: list[str]) -> int:
+        """Bootstrap into the network; returns the routing table size afterwards."""
+        size = await self.dht.bootstrap(bootstrap)
+        log.info("joined", extra={"peer": self.id[:4].hex(), "routing_table_peers": size})
+        return size
+
+    async def maintain(self) -> None:
+        """Background protocol work, forever (cancel to stop)."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.dht.maintain())

@@ -1,0 +1,115 @@
+"""The gRPC transport: calls over a process-wide pool of grpc.aio channels.
+
+All peers in one process share one pool keyed by address, so hundreds of peers that talk
+to the same neighbours do not open hundreds of channels each. The pool is bounded; the
+least recently used channel is closed when it is full.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+
+from p2pnet_peer.rpc_methods import method
+from p2pnet_peer.rpc_server import MAX_MESSAGE_BYTES
+from p2pnet_peer.transport.base import PeerUnreachable
+
+CHANNEL_OPTIONS = (
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.enable_retries", 0),
+    ("grpc.initial_reconnect_backoff_ms", 200),
+    ("grpc.max_reconnect_backoff_ms", 2000),
+)
+
+
+def open_channel(
+    address: str, interceptors: Sequence[grpc.aio.ClientInterceptor] = ()
+) -> grpc.aio.Channel:
+    """The one place client channels are made (tracing interceptors plug in here)."""
+    return grpc.aio.insecure_channel(
+        address, options=CHANNEL_OPTIONS, interceptors=list(interceptors) or None
+    )
+
+
+class ChannelPool:
+    def __init__(
+        self, max_channels: int = 1024, interceptors: Sequence[grpc.aio.ClientInterceptor] = ()
+    ) -> None:
+        self._max = max_channels
+        self._interceptors = interceptors
+        self._channels: OrderedDict[str, grpc.aio.Channel] = OrderedDict()
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def get(self, address: str) -> grpc.aio.Channel:
+        channel = self._channels.get(address)
+        if channel is not None:
+            self._channels.move_to_end(address)
+            return channel
+        channel = open_channel(address, self._interceptors)
+        self._channels[address] = channel
+        if len(self._channels) > self._max:
+            _, old = self._channels.popitem(last=False)
+            task = asyncio.create_task(old.close(grace=1.0))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        return channel
+
+    def forget(self, address: str) -> None:
+        channel = self._channels.pop(address, None)
+        if channel is not None:
+            task = asyncio.create_task(channel.close())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    async def close(self) -> None:
+        channels = list(self._channels.values())
+        self._channels.clear()
+        await asyncio.gather(*(c.close() for c in channels), return_exceptions=True)
+        await asyncio.gather(*self._closing, return_exceptions=True)
+
+
+class GrpcTransport:
+    def __init__(self, pool: ChannelPool) -> None:
+        self._pool = pool
+
+    async def call(
+        self, address: str, service: str, method_name: str, request: Message, timeout: float
+    ) -> Any:
+        rpc = method(service, method_name)
+        channel = self._pool.get(address)
+        stub = channel.unary_unary(
+            rpc.path,
+            request_serializer=rpc.request.SerializeToString,
+            response_deserializer=rpc.response.FromString,
+        )
+        try:
+            return await stub(request, timeout=timeout)
+        except grpc.aio.AioRpcError as exc:
+            raise PeerUnreachable(address, f"{exc.code().name}: {exc.details()}") from None
+
+    async def stream(
+        self, address: str, service: str, method_name: str, request: Message, timeout: float
+    ) -> AsyncIterator[Any]:
+        rpc = method(service, method_name)
+        stub = self._pool.get(address).unary_stream(
+            rpc.path,
+            request_serializer=rpc.request.SerializeToString,
+            response_deserializer=rpc.response.FromString,
+        )
+        call = stub(request, timeout=timeout)
+        try:
+            async for item in call:
+                yield item
+        except grpc.aio.AioRpcError as exc:
+            raise PeerUnreachable(address, f"{exc.code().name}: {exc.details()}") from None
+        finally:
+            call.cancel()
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,88 @@
+from p2pnet.v1 import peer_pb2 as _peer_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class LookupStats(_message.Message):
+    __slots__ = ("hops", "rpcs", "failed_rpcs", "duration_seconds")
+    HOPS_FIELD_NUMBER: _ClassVar[int]
+    RPCS_FIELD_NUMBER: _ClassVar[int]
+    FAILED_RPCS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    hops: int
+    rpcs: int
+    failed_rpcs: int
+    duration_seconds: float
+    def __init__(self, hops: _Optional[int] = ..., rpcs: _Optional[int] = ..., failed_rpcs: _Optional[int] = ..., duration_seconds: _Optional[float] = ...) -> None: ...
+
+class PutRequest(_message.Message):
+    __slots__ = ("key", "value", "ttl_seconds")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    value: bytes
+    ttl_seconds: int
+    def __init__(self, key: _Optional[bytes] = ..., value: _Optional[bytes] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
+
+class PutResponse(_message.Message):
+    __slots__ = ("dht_key", "replicas", "stats")
+    DHT_KEY_FIELD_NUMBER: _ClassVar[int]
+    REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    dht_key: bytes
+    replicas: int
+    stats: LookupStats
+    def __init__(self, dht_key: _Optional[bytes] = ..., replicas: _Optional[int] = ..., stats: _Optional[_Union[LookupStats, _Mapping]] = ...) -> None: ...
+
+class GetRequest(_message.Message):
+    __slots__ = ("key",)
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    def __init__(self, key: _Optional[bytes] = ...) -> None: ...
+
+class GetResponse(_message.Message):
+    __slots__ = ("found", "value", "stats")
+    FOUND_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    found: bool
+    value: bytes
+    stats: LookupStats
+    def __init__(self, found: _Optional[bool] = ..., value: _Optional[bytes] = ..., stats: _Optional[_Union[LookupStats, _Mapping]] = ...) -> None: ...
+
+class LookupRequest(_message.Message):
+    __slots__ = ("target",)
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    target: bytes
+    def __init__(self, target: _Optional[bytes] = ...) -> None: ...
+
+class LookupResponse(_message.Message):
+    __slots__ = ("closest", "stats")
+    CLOSEST_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    closest: _containers.RepeatedCompositeFieldContainer[_peer_pb2.PeerInfo]
+    stats: LookupStats
+    def __init__(self, closest: _Optional[_Iterable[_Union[_peer_pb2.PeerInfo, _Mapping]]] = ..., stats: _Optional[_Union[LookupStats, _Mapping]] = ...) -> None: ...
+
+class StatusRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class StatusResponse(_message.Message):
+    __slots__ = ("self", "routing_table_peers", "records", "provider_records", "uptime_seconds")
+    SELF_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_TABLE_PEERS_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_RECORDS_FIELD_NUMBER: _ClassVar[int]
+    UPTIME_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    self: _peer_pb2.PeerInfo
+    routing_table_peers: int
+    records: int
+    provider_records: int
+    uptime_seconds: float
+    def __init__(self_, self: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., routing_table_peers: _Optional[int] = ..., records: _Optional[int] = ..., provider_records: _Optional[int] = ..., uptime_seconds: _Optional[float] = ...) -> None: ...
