@@ -65,20 +65,30 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="p2pnet-peer", description=__doc__.split("\n")[0])
     add = p.add_argument
     add("--listen", help="host:port to serve gRPC on; port 0 picks a free one [P2PNET_LISTEN]")
-    add("--advertise", help="host:port other peers dial (default: the listen address) "
-        "[P2PNET_ADVERTISE]")
-    add("--bootstrap", help="comma-separated host:port of peers to join through "
-        "[P2PNET_BOOTSTRAP]")
-    add("--metrics-port", help="port for GET /metrics; 0 picks a free one, -1 disables; with "
-        "--count N, peer i uses port+i [P2PNET_METRICS_PORT]")
-    add("--identity-seed", help="64 hex chars: a deterministic Ed25519 identity (peer i of "
-        "--count uses SHA-256(seed || i)); default: random [P2PNET_IDENTITY_SEED]")
+    add(
+        "--advertise",
+        help="host:port other peers dial (default: the listen address) [P2PNET_ADVERTISE]",
+    )
+    add("--bootstrap", help="comma-separated host:port of peers to join through [P2PNET_BOOTSTRAP]")
+    add(
+        "--metrics-port",
+        help="port for GET /metrics; 0 picks a free one, -1 disables; with "
+        "--count N, peer i uses port+i [P2PNET_METRICS_PORT]",
+    )
+    add(
+        "--identity-seed",
+        help="64 hex chars: a deterministic Ed25519 identity (peer i of "
+        "--count uses SHA-256(seed || i)); default: random [P2PNET_IDENTITY_SEED]",
+    )
     add("--count", help="peers to host in this process [P2PNET_COUNT]")
     add("--preset", choices=["lan", "local"], help="protocol timing preset [P2PNET_PRESET]")
     add("--k", help="DHT bucket size and replication [P2PNET_DHT_K]")
     add("--alpha", help="DHT lookup parallelism [P2PNET_DHT_ALPHA]")
-    add("--ready-file", help="write the peers' IDs and addresses here as JSON once listening, "
-        "again once joined [P2PNET_READY_FILE]")
+    add(
+        "--ready-file",
+        help="write the peers' IDs and addresses here as JSON once listening, "
+        "again once joined [P2PNET_READY_FILE]",
+    )
     add("--log-level", help="debug, info, warning or error [P2PNET_LOG_LEVEL]")
     return p
 
@@ -86,8 +96,11 @@ def parser() -> argparse.ArgumentParser:
 def resolve(args: argparse.Namespace) -> dict[str, object]:
     """Flags, else environment, else defaults; each value checked, errors name the source."""
     checks = {
-        "count": _positive_int, "metrics_port": _port, "identity_seed": _seed,
-        "k": _positive_int, "alpha": _positive_int,
+        "count": _positive_int,
+        "metrics_port": _port,
+        "identity_seed": _seed,
+        "k": _positive_int,
+        "alpha": _positive_int,
     }
     out: dict[str, object] = {}
     for name, (env, default) in ENV.items():
@@ -167,9 +180,11 @@ async def serve(opts: dict[str, object]) -> int:
             return 2
         _write_ready(opts["ready_file"], host, joined=False)  # type: ignore[arg-type]
         seeds = bootstrap or [host.peers[0].address]
-        join = asyncio.gather(*(host.run_peer(p, seeds) for p in host.peers))
-        waiter = asyncio.ensure_future(stop.wait())
-        await asyncio.wait([join, waiter], return_when=asyncio.FIRST_COMPLETED)
+        join: asyncio.Future[object] = asyncio.ensure_future(
+            asyncio.gather(*(host.run_peer(p, seeds) for p in host.peers))
+        )
+        waiter: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({join, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if join.done():
             join.result()
             _write_ready(opts["ready_file"], host, joined=True)  # type: ignore[arg-type]

@@ -54,6 +54,7 @@ class HostedPeer:
     metrics_server: asyncio.Server | None
     metrics_port: int | None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # e.g. the planner's NAT group
 
     @property
     def address(self) -> str:
@@ -64,6 +65,7 @@ class HostedPeer:
             "id": self.peer.id.hex(),
             "address": self.peer.address,
             "metrics_port": self.metrics_port,
+            **self.labels,
         }
 
 
@@ -121,8 +123,10 @@ class PeerHost:
         await health.set("", NOT_SERVING)
         hosted = HostedPeer(peer, server, health, metrics_server, metrics_port)
         self.peers.append(hosted)
-        log.info("listening", extra={"peer": identity.id[:4].hex(), "address": address,
-                                     "metrics_port": metrics_port})
+        log.info(
+            "listening",
+            extra={"peer": identity.id[:4].hex(), "address": address, "metrics_port": metrics_port},
+        )
         return hosted
 
     async def run_peer(self, hosted: HostedPeer, bootstrap: list[str]) -> None:

@@ -15,6 +15,21 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 LOOKUP_KINDS = ("lookup", "get", "put", "provide", "find_providers", "refresh", "bootstrap")
 LOOKUP_OUTCOMES = ("success", "not_found", "failure")
 
+ROUND_BUCKETS = tuple(float(i) for i in range(0, 31))
+GOSSIP_MESSAGE_TYPES = (
+    "ping",  # probes sent
+    "ack",  # acks sent
+    "ping_req",  # indirect probe requests sent
+    "ping_req_ack",  # answers to indirect probe requests sent
+    "push_pull",  # full-state exchanges sent, requests and answers
+    "member_update",  # member updates piggybacked on the above
+    "rumour",  # rumour copies piggybacked on the above
+)
+MEMBER_STATES = ("alive", "suspect", "dead", "left")
+TRANSFER_DIRECTIONS = ("upload", "download")
+PIECE_OUTCOMES = ("verified", "bad", "duplicate", "unexpected")
+DOWNLOAD_BUCKETS = (1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
+
 
 class PeerMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
@@ -58,6 +73,65 @@ class PeerMetrics:
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
+        self.transfer_bytes = Counter(
+            "p2pnet_transfer_bytes",
+            "Piece payload bytes sent and received, by direction (upload, download).",
+            ["direction"],
+            registry=r,
+        )
+        self.transfer_pieces = Counter(
+            "p2pnet_transfer_pieces",
+            "Pieces received, by outcome (verified, bad, duplicate, unexpected).",
+            ["outcome"],
+            registry=r,
+        )
+        self.transfer_download_duration = Histogram(
+            "p2pnet_transfer_download_duration_seconds",
+            "Time from the start of a fetch to its last verified piece.",
+            buckets=DOWNLOAD_BUCKETS,
+            registry=r,
+        )
+        self.transfer_unchoked_peers = Gauge(
+            "p2pnet_transfer_unchoked_peers",
+            "Neighbours this peer uploads to now, over all content.",
+            registry=r,
+        )
+        for direction in TRANSFER_DIRECTIONS:
+            self.transfer_bytes.labels(direction)
+        for piece_outcome in PIECE_OUTCOMES:
+            self.transfer_pieces.labels(piece_outcome)
+        self.gossip_rounds_to_learn = Histogram(
+            "p2pnet_gossip_rounds_to_learn",
+            "Protocol periods from a rumour's origin until this peer learned it (its round "
+            "counter on first receipt).",
+            buckets=ROUND_BUCKETS,
+            registry=r,
+        )
+        self.gossip_messages = Counter(
+            "p2pnet_gossip_messages",
+            "SWIM messages this peer sent by type; member_update and rumour count items "
+            "piggybacked on them.",
+            ["type"],
+            registry=r,
+        )
+        self.membership_members = Gauge(
+            "p2pnet_membership_members",
+            "Members this peer knows, by SWIM state (itself excluded).",
+            ["state"],
+            registry=r,
+        )
+        self.membership_suspicions = Counter(
+            "p2pnet_membership_suspicions",
+            "Probes by this peer that got no ack, direct or indirect: suspicions it raised.",
+            registry=r,
+        )
+        self.membership_false_suspicions = Counter(
+            "p2pnet_membership_false_suspicions",
+            "Suspicions this peer raised whose member refuted them: it was alive.",
+            registry=r,
+        )
         for kind in LOOKUP_KINDS:
             for outcome in LOOKUP_OUTCOMES:
                 self.dht_lookups.labels(kind, outcome)
+        for kind in GOSSIP_MESSAGE_TYPES:
+            self.gossip_messages.labels(kind)

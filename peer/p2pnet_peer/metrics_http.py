@@ -22,9 +22,7 @@ def _response(status: str, content_type: str, body: bytes) -> bytes:
     return head.encode() + body
 
 
-async def start_metrics_server(
-    registry: CollectorRegistry, host: str, port: int
-) -> asyncio.Server:
+async def start_metrics_server(registry: CollectorRegistry, host: str, port: int) -> asyncio.Server:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)

@@ -16,7 +16,11 @@ from p2pnet_peer.dht.node import DhtNode
 from p2pnet_peer.dht.service import DhtService
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.kademlia.config import DhtConfig
+from p2pnet_peer.membership.dht_bridge import feed_routing_table
+from p2pnet_peer.membership.node import MembershipNode
+from p2pnet_peer.membership.service import MembershipService
 from p2pnet_peer.metrics import PeerMetrics
+from p2pnet_peer.swim.config import SwimConfig
 from p2pnet_peer.transport.base import Transport
 
 log = logging.getLogger("p2pnet.peer")
@@ -27,14 +31,15 @@ class PeerConfig:
     """Every protocol's knobs for one peer. ``local()`` suits many peers on one machine."""
 
     dht: DhtConfig = field(default_factory=DhtConfig.lan)
+    swim: SwimConfig = field(default_factory=SwimConfig.lan)
 
     @classmethod
     def lan(cls) -> PeerConfig:
-        return cls(dht=DhtConfig.lan())
+        return cls(dht=DhtConfig.lan(), swim=SwimConfig.lan())
 
     @classmethod
     def local(cls) -> PeerConfig:
-        return cls(dht=DhtConfig.local())
+        return cls(dht=DhtConfig.local(), swim=SwimConfig.local())
 
 
 class Peer:
@@ -57,8 +62,18 @@ class Peer:
         self.dht = DhtNode(
             identity, address, config.dht, transport, metrics=self.metrics, rng=self.rng
         )
+        self.membership = MembershipNode(
+            identity,
+            address,
+            config.swim,
+            transport,
+            metrics=self.metrics,
+            rng=random.Random(b"swim:" + identity.id),  # leaves the DHT's stream alone
+        )
+        feed_routing_table(self.membership, self.dht)
         self.services: dict[str, object] = {
             DhtService.name: DhtService(self.dht),
+            MembershipService.name: MembershipService(self.membership),
             ControlService.name: ControlService(self),
         }
 
@@ -68,11 +83,16 @@ class Peer:
 
     async def join(self, bootstrap: list[str]) -> int:
         """Bootstrap into the network; returns the routing table size afterwards."""
+        members = await self.membership.join(bootstrap)
         size = await self.dht.bootstrap(bootstrap)
-        log.info("joined", extra={"peer": self.id[:4].hex(), "routing_table_peers": size})
+        log.info(
+            "joined",
+            extra={"peer": self.id[:4].hex(), "routing_table_peers": size, "members": members},
+        )
         return size
 
     async def maintain(self) -> None:
         """Background protocol work, forever (cancel to stop)."""
         async with asyncio.TaskGroup() as group:
             group.create_task(self.dht.maintain())
+            group.create_task(self.membership.maintain())

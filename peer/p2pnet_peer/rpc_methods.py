@@ -12,7 +12,11 @@ from typing import Any
 
 from google.protobuf import descriptor_pool, message_factory
 
-from p2pnet.v1 import control_pb2, dht_pb2  # noqa: F401  (registers the descriptors)
+from p2pnet.v1 import (  # noqa: F401  (registers the descriptors)
+    control_pb2,
+    dht_pb2,
+    membership_pb2,
+)
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,8 @@ class Decoder:
             self.problem(path, f"must be at most {knob.max_length} characters long", node)
             return _BAD
         if knob.pattern is not None and not matches(knob.pattern, value):
-            self.problem(path, f"must match {knob.pattern}; got {value!r}", node)
+            rule = knob.pattern_help or f"match {knob.pattern}"
+            self.problem(path, f"must {rule}; got {value!r}", node)
             return _BAD
         return value
 
@@ -200,7 +201,21 @@ class Decoder:
         if item is str and len(set(values)) != len(values):
             self.problem(path, "must not repeat an item", node)
             return _BAD
+        if knob.unique_key is not None and not self._unique(knob.unique_key, values, node, path):
+            return _BAD
         return tuple(values)
+
+    def _unique(self, key: str, values: list[Any], node: Node, path: str) -> bool:
+        seen: set[Any] = set()
+        for i, value in enumerate(values):
+            name = getattr(value, key)
+            if name in seen:
+                item = node.value[i].value
+                where = item[key] if isinstance(item, dict) and key in item else node.value[i]
+                self.problem(f"{path}[{i}].{key}", f"duplicate {key} {name!r}", where)
+                return False
+            seen.add(name)
+        return True
 
     def _weights(self, knob: Knob, node: Node, path: str) -> Any:
         if not isinstance(node.value, dict):

@@ -15,7 +15,7 @@ DISTRIBUTIONS = ("exponential", "weibull")
 CHURN_MODES = ("restart", "replace")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TimeDistributionSpec:
     distribution: str = knob(
         "exponential, or weibull (which needs shape).", "exponential", enum=DISTRIBUTIONS
@@ -35,7 +35,7 @@ class TimeDistributionSpec:
         return parse_duration(self.mean)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChurnSpec:
     enabled: bool = knob(
         "Apply the churn schedule (bootstrap peers and relays never churn).", False
@@ -52,8 +52,8 @@ class ChurnSpec:
         "How long a peer stays down before it rejoins.", lambda: TimeDistributionSpec(mean="30s")
     )
     max_unavailable: int | str = knob(
-        "Most peers down at once: a count, or a percentage of peers (rounded down, at least "
-        "1). A leave beyond it waits for the next rejoin.",
+        "Most peers down at once (a percentage is rounded down, at least 1). A leave beyond "
+        "it waits for the next rejoin.",
         "25%",
         kind=INT_OR_PERCENT,
         minimum=1,
@@ -61,7 +61,7 @@ class ChurnSpec:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NatSpec:
     fraction: float = knob(
         "Fraction of peers behind a NAT (bootstrap peers and relays are public).",

@@ -36,8 +36,10 @@ class Knob:
     exclusive_minimum: bool = False
     enum: tuple[str, ...] | None = None
     pattern: str | None = None
+    pattern_help: str | None = None  # the pattern in words, for messages and the CRD
     max_length: int | None = None
     max_items: int | None = None
+    unique_key: str | None = None  # for a list of sections: the field that names an item
     required: bool = False
 
 

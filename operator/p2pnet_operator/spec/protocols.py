@@ -15,7 +15,7 @@ PRESETS = ("lan", "local")
 FROM_PRESET = "Unset: taken from the preset."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DhtSpec:
     preset: str = knob(
         "Kademlia base configuration: lan (paper defaults) or local (short timeouts, minutes "
@@ -34,7 +34,7 @@ class DhtSpec:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GossipSpec:
     preset: str = knob(
         "SWIM membership base configuration: lan or local (as memberlist's DefaultLANConfig "
@@ -83,7 +83,7 @@ class GossipSpec:
         return None if self.gossip_interval is None else parse_duration(self.gossip_interval)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TransferSpec:
     piece_size: int | str = knob(
         "Size of one piece of a file.",

@@ -46,8 +46,8 @@ class _Budget:
             raise SpecError([Problem("", f"document is nested deeper than {MAX_DEPTH}", mark)])
 
 
-def check_size(text: str | bytes, source: str) -> None:
-    size = len(text.encode() if isinstance(text, str) else text)
+def check_size(size: int, source: str) -> None:
+    """Refuse a spec of `size` bytes over the cap (call it before reading or parsing)."""
     if size > MAX_SPEC_BYTES:
         raise SpecError(
             [Problem("", f"spec is {size} bytes, more than the {MAX_SPEC_BYTES} byte limit")],
@@ -57,7 +57,8 @@ def check_size(text: str | bytes, source: str) -> None:
 
 def from_yaml(text: str, source: str = "<spec>") -> Node:
     """Parse one YAML document. Raises SpecError (size, syntax, duplicate keys, ...)."""
-    check_size(text, source)
+    big = len(text) > MAX_SPEC_BYTES  # more characters than the cap: more bytes too
+    check_size(len(text) if big else len(text.encode("utf-8", "surrogatepass")), source)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:

@@ -8,11 +8,12 @@ from p2pnet_operator.spec.knobs import SIZE, knob
 from p2pnet_operator.spec.units import parse_size
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FileSpec:
     name: str = knob(
         "File name, unique in the workload.",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        pattern_help="be letters, digits, '.', '_' or '-', starting with a letter or digit",
         max_length=64,
         required=True,
     )
@@ -27,7 +28,7 @@ class FileSpec:
         return parse_size(self.size)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WorkloadSpec:
     lookups_per_second: float = knob(
         "DHT lookups across the network.", 2.0, units="1/s", minimum=0, maximum=100_000
@@ -38,4 +39,6 @@ class WorkloadSpec:
     rumours_per_minute: float = knob(
         "Rumours broadcast by gossip.", 2.0, units="1/min", minimum=0, maximum=100_000
     )
-    files: tuple[FileSpec, ...] = knob("Files distributed by the swarm.", (), max_items=16)
+    files: tuple[FileSpec, ...] = knob(
+        "Files distributed by the swarm.", (), max_items=16, unique_key="name"
+    )

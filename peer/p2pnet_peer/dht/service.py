@@ -82,9 +82,7 @@ class DhtService:
         stored = self.node.records.put(key, r.value, publisher, ttl, self.node.now())
         return dht_pb2.StoreResponse(responder=self.node.wire_self(), stored=stored)
 
-    async def AddProvider(
-        self, request: dht_pb2.AddProviderRequest
-    ) -> dht_pb2.AddProviderResponse:
+    async def AddProvider(self, request: dht_pb2.AddProviderRequest) -> dht_pb2.AddProviderResponse:
         sender = self._sender(request)
         key = check_key(request.key, "key")
         if not request.HasField("provider"):

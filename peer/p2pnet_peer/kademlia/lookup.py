@@ -91,9 +91,11 @@ class Lookup:
 
     @property
     def done(self) -> bool:
+        return self._done(self._closest_alive())
+
+    def _done(self, closest: list[_Peer]) -> bool:
         if self._finished:
             return True
-        closest = self._closest_alive()
         if all(p.state is PeerState.SUCCEEDED for p in closest):
             return True
         # Nobody left to ask and nothing in flight: the lookup is exhausted.
@@ -105,10 +107,11 @@ class Lookup:
 
     def next_requests(self) -> list[Contact]:
         """Peers to query now; each is marked in flight. Empty when done or saturated."""
-        if self.done:
+        closest = self._closest_alive()
+        if self._done(closest):
             return []
         out: list[Contact] = []
-        for peer in self._closest_alive():
+        for peer in closest:
             if self._in_flight >= self._alpha:
                 break
             if peer.state is PeerState.HEARD:

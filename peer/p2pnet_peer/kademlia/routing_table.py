@@ -150,9 +150,7 @@ class RoutingTable:
             self._contacts[promoted.id] = promoted
         return True
 
-    def closest(
-        self, target: bytes, count: int, exclude: Iterable[bytes] = ()
-    ) -> list[Contact]:
+    def closest(self, target: bytes, count: int, exclude: Iterable[bytes] = ()) -> list[Contact]:
         """The ``count`` known contacts closest to ``target``, nearest first."""
         t = as_int(target)
         skip = set(exclude)

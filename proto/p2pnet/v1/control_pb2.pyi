@@ -1,3 +1,4 @@
+from p2pnet.v1 import membership_pb2 as _membership_pb2
 from p2pnet.v1 import peer_pb2 as _peer_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -74,15 +75,67 @@ class StatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class StatusResponse(_message.Message):
-    __slots__ = ("self", "routing_table_peers", "records", "provider_records", "uptime_seconds")
+    __slots__ = ("self", "routing_table_peers", "records", "provider_records", "uptime_seconds", "members_alive", "members_suspect", "members_dead")
     SELF_FIELD_NUMBER: _ClassVar[int]
     ROUTING_TABLE_PEERS_FIELD_NUMBER: _ClassVar[int]
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_RECORDS_FIELD_NUMBER: _ClassVar[int]
     UPTIME_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    MEMBERS_ALIVE_FIELD_NUMBER: _ClassVar[int]
+    MEMBERS_SUSPECT_FIELD_NUMBER: _ClassVar[int]
+    MEMBERS_DEAD_FIELD_NUMBER: _ClassVar[int]
     self: _peer_pb2.PeerInfo
     routing_table_peers: int
     records: int
     provider_records: int
     uptime_seconds: float
-    def __init__(self_, self: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., routing_table_peers: _Optional[int] = ..., records: _Optional[int] = ..., provider_records: _Optional[int] = ..., uptime_seconds: _Optional[float] = ...) -> None: ...
+    members_alive: int
+    members_suspect: int
+    members_dead: int
+    def __init__(self_, self: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., routing_table_peers: _Optional[int] = ..., records: _Optional[int] = ..., provider_records: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., members_alive: _Optional[int] = ..., members_suspect: _Optional[int] = ..., members_dead: _Optional[int] = ...) -> None: ...
+
+class BroadcastRequest(_message.Message):
+    __slots__ = ("payload",)
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    payload: bytes
+    def __init__(self, payload: _Optional[bytes] = ...) -> None: ...
+
+class BroadcastResponse(_message.Message):
+    __slots__ = ("rumour_id",)
+    RUMOUR_ID_FIELD_NUMBER: _ClassVar[int]
+    rumour_id: bytes
+    def __init__(self, rumour_id: _Optional[bytes] = ...) -> None: ...
+
+class MembersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class MembersResponse(_message.Message):
+    __slots__ = ("members",)
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[_membership_pb2.MemberUpdate]
+    def __init__(self, members: _Optional[_Iterable[_Union[_membership_pb2.MemberUpdate, _Mapping]]] = ...) -> None: ...
+
+class RumoursRequest(_message.Message):
+    __slots__ = ("ids",)
+    IDS_FIELD_NUMBER: _ClassVar[int]
+    ids: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, ids: _Optional[_Iterable[bytes]] = ...) -> None: ...
+
+class LearnedRumour(_message.Message):
+    __slots__ = ("id", "origin", "rounds", "payload_bytes")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    ROUNDS_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_BYTES_FIELD_NUMBER: _ClassVar[int]
+    id: bytes
+    origin: bytes
+    rounds: int
+    payload_bytes: int
+    def __init__(self, id: _Optional[bytes] = ..., origin: _Optional[bytes] = ..., rounds: _Optional[int] = ..., payload_bytes: _Optional[int] = ...) -> None: ...
+
+class RumoursResponse(_message.Message):
+    __slots__ = ("rumours",)
+    RUMOURS_FIELD_NUMBER: _ClassVar[int]
+    rumours: _containers.RepeatedCompositeFieldContainer[LearnedRumour]
+    def __init__(self, rumours: _Optional[_Iterable[_Union[LearnedRumour, _Mapping]]] = ...) -> None: ...

@@ -55,6 +55,21 @@ class ControlStub:
                 request_serializer=p2pnet_dot_v1_dot_control__pb2.StatusRequest.SerializeToString,
                 response_deserializer=p2pnet_dot_v1_dot_control__pb2.StatusResponse.FromString,
                 _registered_method=True)
+        self.Broadcast = channel.unary_unary(
+                '/p2pnet.v1.Control/Broadcast',
+                request_serializer=p2pnet_dot_v1_dot_control__pb2.BroadcastRequest.SerializeToString,
+                response_deserializer=p2pnet_dot_v1_dot_control__pb2.BroadcastResponse.FromString,
+                _registered_method=True)
+        self.Members = channel.unary_unary(
+                '/p2pnet.v1.Control/Members',
+                request_serializer=p2pnet_dot_v1_dot_control__pb2.MembersRequest.SerializeToString,
+                response_deserializer=p2pnet_dot_v1_dot_control__pb2.MembersResponse.FromString,
+                _registered_method=True)
+        self.Rumours = channel.unary_unary(
+                '/p2pnet.v1.Control/Rumours',
+                request_serializer=p2pnet_dot_v1_dot_control__pb2.RumoursRequest.SerializeToString,
+                response_deserializer=p2pnet_dot_v1_dot_control__pb2.RumoursResponse.FromString,
+                _registered_method=True)
 
 
 class ControlServicer:
@@ -88,6 +103,27 @@ class ControlServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Broadcast(self, request, context):
+        """Inject an application rumour; it spreads to every live peer by SWIM gossip.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Members(self, request, context):
+        """This peer's member table: every member it knows, with state and incarnation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Rumours(self, request, context):
+        """Rumours this peer has learned, with the rounds it took each to arrive.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ControlServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -110,6 +146,21 @@ def add_ControlServicer_to_server(servicer, server):
                     servicer.Status,
                     request_deserializer=p2pnet_dot_v1_dot_control__pb2.StatusRequest.FromString,
                     response_serializer=p2pnet_dot_v1_dot_control__pb2.StatusResponse.SerializeToString,
+            ),
+            'Broadcast': grpc.unary_unary_rpc_method_handler(
+                    servicer.Broadcast,
+                    request_deserializer=p2pnet_dot_v1_dot_control__pb2.BroadcastRequest.FromString,
+                    response_serializer=p2pnet_dot_v1_dot_control__pb2.BroadcastResponse.SerializeToString,
+            ),
+            'Members': grpc.unary_unary_rpc_method_handler(
+                    servicer.Members,
+                    request_deserializer=p2pnet_dot_v1_dot_control__pb2.MembersRequest.FromString,
+                    response_serializer=p2pnet_dot_v1_dot_control__pb2.MembersResponse.SerializeToString,
+            ),
+            'Rumours': grpc.unary_unary_rpc_method_handler(
+                    servicer.Rumours,
+                    request_deserializer=p2pnet_dot_v1_dot_control__pb2.RumoursRequest.FromString,
+                    response_serializer=p2pnet_dot_v1_dot_control__pb2.RumoursResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -221,6 +272,87 @@ class Control:
             '/p2pnet.v1.Control/Status',
             p2pnet_dot_v1_dot_control__pb2.StatusRequest.SerializeToString,
             p2pnet_dot_v1_dot_control__pb2.StatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Broadcast(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/p2pnet.v1.Control/Broadcast',
+            p2pnet_dot_v1_dot_control__pb2.BroadcastRequest.SerializeToString,
+            p2pnet_dot_v1_dot_control__pb2.BroadcastResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Members(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/p2pnet.v1.Control/Members',
+            p2pnet_dot_v1_dot_control__pb2.MembersRequest.SerializeToString,
+            p2pnet_dot_v1_dot_control__pb2.MembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Rumours(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/p2pnet.v1.Control/Rumours',
+            p2pnet_dot_v1_dot_control__pb2.RumoursRequest.SerializeToString,
+            p2pnet_dot_v1_dot_control__pb2.RumoursResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,102 @@
+"""The swarm's knobs, in one frozen object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+KIB = 1024
+MIB = 1024 * KIB
+MIN_PIECE_SIZE = 16 * KIB
+MAX_PIECE_SIZE = 4 * MIB
+MAX_PIECES = 65536
+MAX_PIECES_PER_REQUEST = 64
+
+
+@dataclass(frozen=True)
+class SwarmConfig:
+    """Swarm transfer parameters.
+
+    - ``piece_size``: bytes per piece when this peer publishes content (the manifest records
+      it, so downloaders follow the publisher's choice).
+    - ``regular_slots``: peers unchoked by rank at each rechoke (tit-for-tat). A leecher
+      ranks interested peers by the rate it downloads from them, a seed by the rate it
+      uploads to them. A slot freed between rechokes (the peer left or lost interest) is
+      refilled at once, so upload capacity is never idle.
+    - ``optimistic_slots``: peers unchoked at random among the choked interested ones,
+      rotated every ``optimistic_interval``; how newcomers and free riders get a first piece.
+      A free rider is simply ``regular_slots=0, optimistic_slots=0``.
+    - ``rechoke_interval``, ``optimistic_interval``: seconds (BitTorrent: 10 and 30).
+    - ``rate_window``: time constant (s) of the exponentially weighted rates choking uses.
+    - ``upload_rate``: bytes/s this peer uploads in total, 0 = unlimited: a token bucket of
+      ``upload_burst`` bytes (0 = one piece) that emulates an access link.
+    - ``request_batch`` pieces per GetPieces stream and ``streams_per_peer`` streams at once
+      per neighbour: the pipeline is ``request_batch * streams_per_peer`` pieces in flight
+      per neighbour; keep ``pipeline * piece_size >= rate * round_trip``.
+    - ``endgame_duplicates``: once every missing piece is requested (endgame), a piece may
+      be requested from this many neighbours at once; the first copy cancels the others.
+    - ``max_neighbours``: peers per content swarm (outbound handshakes plus inbound ones).
+    - ``max_bad_pieces``: pieces failing verification from one peer before it is dropped and
+      banned; each bad piece is counted and never requested from that peer again.
+    - ``have_interval``: at most one Have per neighbour this often (the first piece after a
+      quiet spell goes at once); ``keepalive_interval``: an empty Have after this much
+      silence, so dead neighbours are noticed.
+    - ``request_timeout``: seconds for unary RPCs; ``piece_timeout``: seconds for one
+      GetPieces stream.
+    - ``discover_interval``: while downloading, ask the DHT for more providers this often.
+    """
+
+    piece_size: int = 256 * KIB
+    regular_slots: int = 4
+    optimistic_slots: int = 1
+    rechoke_interval: float = 10.0
+    optimistic_interval: float = 30.0
+    rate_window: float = 20.0
+    upload_rate: float = 0.0
+    upload_burst: int = 0
+    request_batch: int = 2
+    streams_per_peer: int = 2
+    endgame_duplicates: int = 2
+    max_neighbours: int = 40
+    max_bad_pieces: int = 3
+    have_interval: float = 0.2
+    keepalive_interval: float = 30.0
+    request_timeout: float = 5.0
+    piece_timeout: float = 60.0
+    discover_interval: float = 15.0
+
+    def __post_init__(self) -> None:
+        if not MIN_PIECE_SIZE <= self.piece_size <= MAX_PIECE_SIZE:
+            raise ValueError(f"piece_size must be {MIN_PIECE_SIZE}..{MAX_PIECE_SIZE} bytes")
+        if self.regular_slots < 0 or self.optimistic_slots < 0:
+            raise ValueError("unchoke slots must not be negative")
+        if min(self.request_batch, self.streams_per_peer, self.endgame_duplicates) < 1:
+            raise ValueError("request_batch, streams_per_peer, endgame_duplicates must be >= 1")
+        if self.request_batch > MAX_PIECES_PER_REQUEST:
+            raise ValueError(f"request_batch must be at most {MAX_PIECES_PER_REQUEST}")
+        if self.max_neighbours < 1 or self.max_bad_pieces < 1:
+            raise ValueError("max_neighbours and max_bad_pieces must be at least 1")
+        if self.upload_rate < 0 or self.upload_burst < 0:
+            raise ValueError("upload_rate and upload_burst must not be negative")
+        timers = (self.rechoke_interval, self.optimistic_interval, self.rate_window,
+                  self.keepalive_interval, self.request_timeout, self.piece_timeout,
+                  self.discover_interval)  # fmt: skip
+        if min(timers) <= 0 or self.have_interval < 0:
+            raise ValueError("intervals and timeouts must be positive")
+
+    @property
+    def burst(self) -> int:
+        return self.upload_burst or self.piece_size
+
+    @classmethod
+    def lan(cls) -> SwarmConfig:
+        """BitTorrent's classic choking (4 + 1 slots, 10 s / 30 s), 256 KiB pieces."""
+        return cls()
+
+    @classmethod
+    def local(cls) -> SwarmConfig:
+        """Many peers on one machine: shorter timeouts, fewer neighbours, batched Haves."""
+        return cls(max_neighbours=24, have_interval=0.25, request_timeout=2.0)
+
+    def with_overrides(self, **changes: object) -> SwarmConfig:
+        return replace(self, **changes)  # type: ignore[arg-type]
+

@@ -1,0 +1,259 @@
+"""One content's swarm as this peer sees it: neighbours, their pieces, who chokes whom.
+
+The driver reports what happened (a handshake, a Have, a piece, a refusal) and asks what
+to do (which pieces to request from a neighbour, whether to serve a request, which Haves
+are due, whom to unchoke). Each neighbour's record is our view of its pieces and its
+choke decision for us, and our choke decision for it and what we have told it.
+
+A neighbour learns our pieces from the bitfield in the handshake and then from Haves
+carrying only the pieces it lacks; our choke decision rides on the same messages.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections.abc import Container
+from dataclasses import dataclass
+
+from p2pnet_peer.swarm.bitfield import bits, mask_of
+from p2pnet_peer.swarm.choker import ChokeCandidate, Choker
+from p2pnet_peer.swarm.config import SwarmConfig
+from p2pnet_peer.swarm.manifest import Manifest
+from p2pnet_peer.swarm.penalties import Penalties
+from p2pnet_peer.swarm.picker import PiecePicker
+from p2pnet_peer.swarm.rate import RateMeter
+
+
+class PieceOutcome(enum.Enum):
+    VERIFIED = "verified"
+    BAD = "bad"  # failed verification: discarded, sender penalised
+    DUPLICATE = "duplicate"  # we had it already (endgame)
+    UNEXPECTED = "unexpected"  # never requested from that peer
+
+
+class Refusal(enum.Enum):
+    CHOKED = "choked"
+    NOT_HELD = "not_held"
+    NOT_CONNECTED = "not_connected"
+
+
+@dataclass(frozen=True, slots=True)
+class PieceResult:
+    outcome: PieceOutcome
+    dropped: bool = False  # the sender is now banned and disconnected
+    others: tuple[bytes, ...] = ()  # other peers the piece was requested from (endgame)
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    peer: bytes
+    pieces: list[int]
+    choking: bool
+
+
+@dataclass(slots=True)
+class Neighbour:
+    id: bytes
+    downloaded: RateMeter  # bytes it sent us
+    uploaded: RateMeter  # bytes we sent it
+    last_told: float  # when we last sent it a Bitfield or Have
+    has: int = 0
+    choking_us: bool = True
+    we_choke: bool = True
+    told_choke: bool = True  # our choke decision as it last heard it
+    unannounced: int = 0  # our pieces it lacks and has not heard of
+    requested: int = 0  # pieces requested from it, not yet delivered or released
+    excluded: int = 0  # pieces it sent bad: never requested from it again
+
+
+class SwarmSession:
+    def __init__(
+        self,
+        manifest: Manifest,
+        have: int,
+        config: SwarmConfig,
+        rng: random.Random,
+        now: float,
+    ) -> None:
+        self.manifest = manifest
+        self.config = config
+        self.picker = PiecePicker(manifest.count, have, rng, config.endgame_duplicates)
+        self.choker = Choker(config, rng)
+        self.penalties = Penalties(config.max_bad_pieces)
+        self.neighbours: dict[bytes, Neighbour] = {}
+        self.resumed = have.bit_count()
+        self.downloaded = 0  # verified payload bytes received
+        self.uploaded = 0
+        self.started_at = now
+        self.completed_at: float | None = now if self.complete else None
+
+    @property
+    def cid(self) -> bytes:
+        return self.manifest.cid
+
+    @property
+    def have(self) -> int:
+        return self.picker.have
+
+    @property
+    def complete(self) -> bool:
+        return self.picker.complete
+
+    @property
+    def unchoked(self) -> list[bytes]:
+        return [p for p, n in self.neighbours.items() if not n.we_choke]
+
+    # -- neighbours -------------------------------------------------------------------------
+
+    def connect(self, peer: bytes, now: float) -> bool:
+        """Add a neighbour (idempotent). False when it is banned or there is no room."""
+        if self.penalties.is_banned(peer):
+            return False
+        if peer in self.neighbours:
+            return True
+        if len(self.neighbours) >= self.config.max_neighbours:
+            return False
+        window = self.config.rate_window
+        self.neighbours[peer] = Neighbour(peer, RateMeter(window), RateMeter(window), now)
+        return True
+
+    def disconnect(self, peer: bytes) -> None:
+        n = self.neighbours.pop(peer, None)
+        if n is not None:
+            self.picker.add_availability(n.has, -1)
+            for i in bits(n.requested):
+                self.picker.release(peer, i)
+
+    def told_bitfield(self, peer: bytes, now: float) -> None:
+        """We sent ``peer`` our full bitfield and choke decision (handshake either way)."""
+        n = self.neighbours[peer]
+        n.unannounced, n.told_choke, n.last_told = 0, n.we_choke, now
+
+    def on_bitfield(self, peer: bytes, mask: int, choking_us: bool) -> None:
+        n = self.neighbours[peer]
+        self.picker.add_availability(n.has & ~mask, -1)
+        self.picker.add_availability(mask & ~n.has, +1)
+        n.has, n.choking_us = mask, choking_us
+        n.unannounced &= ~mask
+
+    def on_have(self, peer: bytes, mask: int, choking_us: bool) -> None:
+        n = self.neighbours[peer]
+        self.picker.add_availability(mask & ~n.has, +1)
+        n.has |= mask
+        n.choking_us = choking_us
+        n.unannounced &= ~mask
+
+    def wants_from(self, peer: bytes) -> bool:
+        n = self.neighbours.get(peer)
+        return n is not None and bool(n.has & ~self.have & ~n.excluded)
+
+    # -- downloading ------------------------------------------------------------------------
+
+    def request(self, peer: bytes, limit: int) -> list[int]:
+        """Pieces to request from ``peer`` now (empty if it chokes us or has nothing new)."""
+        n = self.neighbours.get(peer)
+        if n is None or n.choking_us:
+            return []
+        chosen = self.picker.pick(peer, n.has & ~n.excluded, 1 if self.picker.endgame else limit)
+        n.requested |= mask_of(chosen)
+        return chosen
+
+    def release(self, peer: bytes, indices: list[int] | set[int]) -> None:
+        """``peer`` will not deliver ``indices`` (the stream failed, ended or was cancelled)."""
+        n = self.neighbours.get(peer)
+        for i in indices:
+            self.picker.release(peer, i)
+            if n is not None:
+                n.requested &= ~(1 << i)
+
+    def on_choked(self, peer: bytes) -> None:
+        n = self.neighbours.get(peer)
+        if n is not None:
+            n.choking_us = True
+
+    def on_piece(self, peer: bytes, index: int, data: bytes, now: float) -> PieceResult:
+        n = self.neighbours.get(peer)
+        bit = 1 << index
+        if n is None or not n.requested & bit:
+            return PieceResult(PieceOutcome.UNEXPECTED)
+        n.requested &= ~bit
+        if self.have & bit:
+            self.picker.release(peer, index)
+            n.downloaded.add(len(data), now)
+            return PieceResult(PieceOutcome.DUPLICATE)
+        if not self.manifest.verify(index, data):
+            self.picker.release(peer, index)
+            n.excluded |= bit
+            dropped = self.penalties.bad_piece(peer)
+            if dropped:
+                self.disconnect(peer)
+            return PieceResult(PieceOutcome.BAD, dropped=dropped)
+        n.downloaded.add(len(data), now)
+        others = tuple(p for p in self.picker.received(index) if p != peer)
+        self.downloaded += len(data)
+        for m in self.neighbours.values():
+            if not m.has & bit:
+                m.unannounced |= bit
+        if self.complete:
+            self.completed_at = now
+        return PieceResult(PieceOutcome.VERIFIED, others=others)
+
+    # -- uploading --------------------------------------------------------------------------
+
+    def refusal(self, peer: bytes, index: int) -> Refusal | None:
+        """Why a request from ``peer`` for ``index`` is refused, or None to serve it."""
+        n = self.neighbours.get(peer)
+        if n is None:
+            return Refusal.NOT_CONNECTED
+        if n.we_choke:
+            n.told_choke = True  # the refusal tells it
+            return Refusal.CHOKED
+        if not self.have >> index & 1:
+            return Refusal.NOT_HELD
+        return None
+
+    def on_uploaded(self, peer: bytes, nbytes: int, now: float) -> None:
+        self.uploaded += nbytes
+        n = self.neighbours.get(peer)
+        if n is not None:
+            n.uploaded.add(nbytes, now)
+
+    def rechoke(self, now: float) -> bool:
+        """Run the choker; True if any neighbour's choke state changed."""
+        seeding = self.complete
+        candidates = {
+            p: ChokeCandidate(
+                interested=bool(self.have & ~n.has),
+                rate=(n.uploaded if seeding else n.downloaded).rate(now),
+            )
+            for p, n in self.neighbours.items()
+        }
+        unchoked = self.choker.tick(now, candidates)
+        changed = False
+        for p, n in self.neighbours.items():
+            choke = p not in unchoked
+            if choke != n.we_choke:
+                n.we_choke, changed = choke, True
+        return changed
+
+    # -- announcing -------------------------------------------------------------------------
+
+    def _due_at(self, n: Neighbour) -> float:
+        if n.unannounced or n.told_choke != n.we_choke:
+            return n.last_told + self.config.have_interval
+        return n.last_told + self.config.keepalive_interval
+
+    def next_announcement(self) -> float | None:
+        """When the next Have is due (None: no neighbours)."""
+        return min((self._due_at(n) for n in self.neighbours.values()), default=None)
+
+    def announcements(self, now: float, busy: Container[bytes] = ()) -> list[Announcement]:
+        """Haves due now (skipping ``busy`` neighbours); each is marked as told."""
+        out = []
+        for p, n in self.neighbours.items():
+            if p in busy or self._due_at(n) > now:
+                continue
+            out.append(Announcement(p, bits(n.unannounced), n.we_choke))
+            n.unannounced, n.told_choke, n.last_told = 0, n.we_choke, now
+        return out

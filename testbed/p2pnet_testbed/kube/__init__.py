@@ -1,0 +1,1 @@
+"""Kubernetes helpers for tests: a real, local control plane (see ``controlplane``)."""

@@ -1,0 +1,128 @@
+"""``p2pnet run`` on the local backend: plan -> peer hosts -> workload + churn -> report.
+
+The run directory gets, as the run goes: spec.yaml, plan.json, events.jsonl (every
+operation and churn event, flushed as it happens), targets.json (Prometheus file_sd), the
+hosts' logs, and at the end (also after Ctrl-C or a failure) report.json, the plots and
+report.html.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from p2pnet_operator.planner import Plan
+from p2pnet_operator.spec import NetworkSpec
+from p2pnet_testbed.events import EventLog
+from p2pnet_testbed.live_stats import LiveStats
+from p2pnet_testbed.local.network import LocalNetwork, RunError
+from p2pnet_testbed.local.spec_to_peer import peer_config_json
+from p2pnet_testbed.progress import show_progress
+from p2pnet_testbed.workload import Workload
+
+SAMPLE_EVERY_S = 1.0
+
+
+@dataclass
+class RunOutcome:
+    run_dir: Path
+    complete: bool
+    reason: str
+
+
+async def _apply_churn(plan: Plan, network: LocalNetwork, log: EventLog, start: float) -> None:
+    for event in plan.events:
+        await asyncio.sleep(max(0.0, start + event.time_s - time.monotonic()))
+        if event.action == "leave":
+            network.leave(event.peer)
+        else:
+            network.join(event.peer, event.generation)
+        log.write(
+            "churn",
+            action=event.action,
+            peer=event.peer,
+            generation=event.generation,
+            planned_t=event.time_s,
+        )
+
+
+async def _sample(network: LocalNetwork, log: EventLog, name: str) -> None:
+    while True:
+        log.write("sample", up=len(network.live()))
+        network.write_targets(name)
+        await asyncio.sleep(SAMPLE_EVERY_S)
+
+
+async def run_local(
+    network_spec: NetworkSpec,
+    plan: Plan,
+    run_dir: Path,
+    *,
+    show: bool = True,
+    peers_per_host: int = 16,
+) -> RunOutcome:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "spec.yaml").write_text(yaml.safe_dump(network_spec.to_dict(), sort_keys=False))
+    (run_dir / "plan.json").write_text(json.dumps(plan.to_dict()))
+    t0 = time.monotonic()
+    log = EventLog(run_dir, lambda: time.monotonic() - t0)
+    spec = network_spec.spec
+    stats = LiveStats(len(plan.peers), len(plan.events), plan.duration_s)
+    log.listeners.append(stats.consume)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    network = LocalNetwork(
+        plan,
+        run_dir,
+        peer_config_json(spec),
+        peers_per_host=peers_per_host,
+        on_event=lambda e: log.write("error", **{k: v for k, v in e.items() if k != "type"}),
+    )
+    log.write("run_start", backend="local", peers=len(plan.peers), duration_s=plan.duration_s)
+    complete, reason = False, "interrupted"
+    try:
+        async with asyncio.TaskGroup() as group:
+            if show:
+                group.create_task(show_progress(network_spec.name, stats))
+            group.create_task(_sample(network, log, network_spec.name))
+            starting = group.create_task(network.start())
+            stopping = group.create_task(stop.wait())
+            await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if starting.done():
+                starting.result()
+                begin = time.monotonic()
+                log.write("network_ready", up=len(network.live()))
+                group.create_task(_apply_churn(plan, network, log, begin))
+                workload = Workload(
+                    network,
+                    log,
+                    lookups_per_s=spec.workload.lookups_per_second,
+                    puts_per_s=spec.workload.puts_per_second,
+                    seed=plan.seed,
+                )
+                group.create_task(workload.run())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping, plan.duration_s)
+                if not stop.is_set():
+                    complete, reason = True, "finished"
+            for task in group._tasks:
+                task.cancel()
+    except* RunError as group_error:
+        reason = str(group_error.exceptions[0])
+        log.write("error", reason=reason)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        await network.stop()
+        log.write("run_end", complete=complete, reason=reason)
+        log.close()
+    return RunOutcome(run_dir, complete, reason)
