@@ -52,13 +52,13 @@ class LocalNetwork:
         peer_config_json: str,
         *,
         peers_per_host: int = 16,
-        on_event: Callable[[dict[str, Any]], None] = lambda e: None,
+        emit: Callable[..., object] = lambda kind, **fields: None,
     ) -> None:
         self.plan = plan
         self.run_dir = run_dir
         self.config_json = peer_config_json
         self.peers_per_host = peers_per_host
-        self.on_event = on_event
+        self.emit = emit  # emit(kind, **fields): into the run's event log
         self.hosts: list[HostProcess] = []
         self.slots: list[PeerSlot] = []
         self._changed = asyncio.Condition()
@@ -78,6 +78,9 @@ class LocalNetwork:
             await asyncio.gather(*(h.start(self.config_json) for h in self.hosts))
         except HostError as exc:
             raise RunError(str(exc)) from None
+        finally:
+            pids = [h.proc.pid for h in self.hosts if h.proc is not None]
+            self.emit("hosts", pids=pids)
         self.slots = [
             PeerSlot(p.index, self.hosts[p.index % n_hosts], listen_host(p.index), p.nat)
             for p in self.plan.peers
@@ -147,7 +150,7 @@ class LocalNetwork:
         elif kind == "error":
             if slot is not None:
                 slot.error = str(event.get("reason"))
-            self.on_event({"type": "error", "host": host.name, **event})
+            self.emit("error", host=host.name, slot=event.get("slot"), reason=event.get("reason"))
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:

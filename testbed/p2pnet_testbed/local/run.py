@@ -85,7 +85,7 @@ async def run_local(
         run_dir,
         peer_config_json(spec),
         peers_per_host=peers_per_host,
-        on_event=lambda e: log.write("error", **{k: v for k, v in e.items() if k != "type"}),
+        emit=log.write,
     )
     log.write("run_start", backend="local", peers=len(plan.peers), duration_s=plan.duration_s)
     complete, reason = False, "interrupted"

@@ -46,7 +46,7 @@ def _ops(events: list[dict[str, Any]], kind: str) -> dict[str, Any]:
 
 def _churn(events: list[dict[str, Any]], plan: dict[str, Any]) -> dict[str, Any]:
     done = [e for e in events if e["type"] == "churn"]
-    planned = plan.get("events", [])
+    planned = plan.get("churn", {}).get("events", [])
     applied = [[e["planned_t"], e["peer"], e["action"], e["generation"]] for e in done]
     lateness = [e["t"] - e["planned_t"] for e in done]
     return {
