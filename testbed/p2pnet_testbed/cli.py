@@ -49,7 +49,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     outcome = asyncio.run(
-        run_local(network, plan, run_dir, show=not args.quiet, peers_per_host=args.peers_per_host)
+        run_local(
+            network,
+            plan,
+            run_dir,
+            show=not args.quiet,
+            peers_per_host=args.peers_per_host,
+            prometheus=args.prometheus,
+        )
     )
     report = render_report(run_dir)
     lk = report["lookups"]
@@ -99,6 +106,8 @@ def parser() -> argparse.ArgumentParser:
     overrides(run)
     run.add_argument("--out", help="run directory (default runs/<name>-<timestamp>)")
     run.add_argument("--quiet", action="store_true", help="no live progress")
+    run.add_argument("--prometheus", action="store_true",
+                     help="start a local Prometheus (Debian's prometheus) scraping every peer")
     run.add_argument(
         "--peers-per-host", type=int, default=16, help="peers hosted per process (default 16)"
     )

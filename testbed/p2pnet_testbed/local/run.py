@@ -23,6 +23,7 @@ from p2pnet_operator.spec import NetworkSpec
 from p2pnet_testbed.events import EventLog
 from p2pnet_testbed.live_stats import LiveStats
 from p2pnet_testbed.local.network import LocalNetwork, RunError
+from p2pnet_testbed.local.prometheus import LocalPrometheus, PrometheusUnavailable
 from p2pnet_testbed.local.spec_to_peer import peer_config_json
 from p2pnet_testbed.progress import show_progress
 from p2pnet_testbed.workload import Workload
@@ -67,6 +68,7 @@ async def run_local(
     *,
     show: bool = True,
     peers_per_host: int = 16,
+    prometheus: bool = False,
 ) -> RunOutcome:
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "spec.yaml").write_text(yaml.safe_dump(network_spec.to_dict(), sort_keys=False))
@@ -89,7 +91,11 @@ async def run_local(
     )
     log.write("run_start", backend="local", peers=len(plan.peers), duration_s=plan.duration_s)
     complete, reason = False, "interrupted"
+    scraper = LocalPrometheus(run_dir, network_spec.name) if prometheus else None
     try:
+        if scraper is not None:
+            network.write_targets(network_spec.name)
+            log.write("prometheus", url=await scraper.start())
         async with asyncio.TaskGroup() as group:
             if show:
                 group.create_task(show_progress(network_spec.name, stats))
@@ -116,10 +122,12 @@ async def run_local(
                     complete, reason = True, "finished"
             for task in group._tasks:
                 task.cancel()
-    except* RunError as group_error:
+    except* (RunError, PrometheusUnavailable) as group_error:
         reason = str(group_error.exceptions[0])
         log.write("error", reason=reason)
     finally:
+        if scraper is not None:
+            await scraper.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await network.stop()

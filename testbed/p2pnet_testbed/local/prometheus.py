@@ -1,0 +1,106 @@
+"""A local Prometheus (Debian's ``prometheus`` package) scraping every peer of a run.
+
+It discovers the peers through the run's ``targets.json`` (file_sd, re-read as churn
+changes it) and keeps its data in ``<run>/prometheus/data`` so the run can be inspected
+after it ended (``prometheus --storage.tsdb.path`` on that folder).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import socket
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+SCRAPE_INTERVAL = "2s"
+
+
+class PrometheusUnavailable(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def config(targets_file: Path, network: str) -> dict[str, object]:
+    return {
+        "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL},
+        "scrape_configs": [
+            {
+                "job_name": "p2pnet-peer",
+                "file_sd_configs": [{"files": [str(targets_file)], "refresh_interval": "2s"}],
+                "relabel_configs": [
+                    {"target_label": "network", "replacement": network},
+                ],
+            }
+        ],
+    }
+
+
+class LocalPrometheus:
+    def __init__(self, run_dir: Path, network: str) -> None:
+        self.dir = run_dir / "prometheus"
+        self.network = network
+        self.port = 0
+        self.proc: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self, timeout: float = 60.0) -> str:
+        binary = shutil.which("prometheus")
+        if binary is None:
+            raise PrometheusUnavailable(
+                "--prometheus needs the prometheus binary (Debian: apt-get install prometheus)"
+            )
+        self.dir.mkdir(parents=True, exist_ok=True)
+        cfg = self.dir / "prometheus.yml"
+        cfg.write_text(yaml.safe_dump(config(self.dir.parent / "targets.json", self.network)))
+        self.port = free_port()
+        log = (self.dir / "prometheus.log").open("ab")
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                binary,
+                f"--config.file={cfg}",
+                f"--storage.tsdb.path={self.dir / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--web.enable-lifecycle",
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        finally:
+            log.close()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if self.proc.returncode is not None:
+                raise PrometheusUnavailable(f"prometheus exited; see {self.dir / 'prometheus.log'}")
+            with contextlib.suppress(OSError):
+                ready = await asyncio.to_thread(self._get, "/-/ready")
+                if ready:
+                    return self.url
+            await asyncio.sleep(0.3)
+        raise PrometheusUnavailable(f"prometheus not ready after {timeout:.0f} s")
+
+    def _get(self, path: str) -> bool:
+        with urllib.request.urlopen(self.url + path, timeout=2) as response:
+            return bool(response.status == 200)
+
+    async def stop(self) -> None:
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        self.proc.terminate()
+        try:
+            await asyncio.wait_for(self.proc.wait(), 15)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
