@@ -12,13 +12,17 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from p2pnet.v1 import control_pb2
+from p2pnet_operator.planner import FileAssignment
 from p2pnet_peer.transport.base import PeerUnreachable
 from p2pnet_peer.transport.grpc_channels import ChannelPool, GrpcTransport
 from p2pnet_testbed.events import EventLog
 from p2pnet_testbed.local.network import LocalNetwork, PeerSlot
+from p2pnet_testbed.workload_files import distribute
+from p2pnet_testbed.workload_gossip import broadcast_and_measure
 
 CONTROL = "p2pnet.v1.Control"
 MAX_IN_FLIGHT = 64
@@ -39,6 +43,10 @@ class Workload:
         lookups_per_s: float,
         puts_per_s: float,
         seed: int,
+        rumours_per_min: float = 0.0,
+        files: tuple[FileAssignment, ...] = (),
+        run_dir: Path | None = None,
+        rumour_timeout_s: float = 30.0,
         rpc_timeout: float = 30.0,
     ) -> None:
         self.network = network
@@ -46,6 +54,11 @@ class Workload:
         self.lookups_per_s = lookups_per_s
         self.puts_per_s = puts_per_s
         self.rng = random.Random(seed)
+        self.seed = seed
+        self.rumours_per_min = rumours_per_min
+        self.files = files
+        self.run_dir = run_dir
+        self.rumour_timeout_s = rumour_timeout_s
         self.timeout = rpc_timeout
         self.pool = ChannelPool()
         self.transport = GrpcTransport(self.pool)
@@ -56,7 +69,7 @@ class Workload:
     async def call(self, slot: PeerSlot, method: str, request: Any) -> Any:
         return await self.transport.call(slot.address, CONTROL, method, request, self.timeout)
 
-    def _pick(self) -> PeerSlot | None:
+    def pick(self) -> PeerSlot | None:
         live = self.network.live()
         return self.rng.choice(live) if live else None
 
@@ -69,6 +82,11 @@ class Workload:
                 if self.puts_per_s > 0:
                     group.create_task(self._every(1 / self.puts_per_s, self.put, group))
                     group.create_task(self._every(1 / self.puts_per_s, self.get, group))
+                if self.rumours_per_min > 0:
+                    group.create_task(self._every(60 / self.rumours_per_min, self.rumour, group))
+                for f in self.files:
+                    assert self.run_dir is not None
+                    group.create_task(distribute(self, f, self.run_dir, self.seed))
         finally:
             await self.pool.close()
 
@@ -89,7 +107,7 @@ class Workload:
             await op()
 
     async def lookup(self) -> None:
-        slot = self._pick()
+        slot = self.pick()
         if slot is None:
             return
         target = self.rng.randbytes(32)
@@ -115,8 +133,11 @@ class Workload:
             ms=round(ms, 2),
         )
 
+    async def rumour(self) -> None:
+        await broadcast_and_measure(self, self.rumour_timeout_s)
+
     async def put(self) -> None:
-        slot = self._pick()
+        slot = self.pick()
         if slot is None:
             return
         key, value = os.urandom(16), os.urandom(64)
@@ -132,7 +153,7 @@ class Workload:
 
     async def get(self) -> None:
         ready = [s for s in self._stored if time.monotonic() - s[0] >= GET_DELAY_S]
-        slot = self._pick()
+        slot = self.pick()
         if not ready or slot is None:
             return
         _, key, value = self.rng.choice(ready)

@@ -59,14 +59,31 @@ def test_32_peers_with_churn(tmp_path: Path, mode: str, p2pnet, host_pids, asser
 
 @pytest.mark.slow
 def test_ctrl_c_mid_run_leaves_nothing_and_a_partial_report(
-    tmp_path: Path, repo: Path, host_pids, assert_gone  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    repo: Path,
+    host_pids,
+    assert_gone,  # type: ignore[no-untyped-def]
 ) -> None:
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "p2pnet_testbed.cli", "run",
-         str(repo / "examples" / "quickstart.yaml"), "--peers", "24", "--duration", "10m",
-         "--out", str(run_dir), "--quiet"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "p2pnet_testbed.cli",
+            "run",
+            str(repo / "examples" / "quickstart.yaml"),
+            "--peers",
+            "24",
+            "--duration",
+            "10m",
+            "--out",
+            str(run_dir),
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 120
@@ -95,8 +112,18 @@ def test_ctrl_c_mid_run_leaves_nothing_and_a_partial_report(
 @pytest.mark.slow
 def test_report_is_rebuilt_from_saved_data(tmp_path: Path, repo: Path, p2pnet) -> None:  # type: ignore[no-untyped-def]
     run_dir = tmp_path / "run"
-    result = p2pnet("run", str(repo / "examples" / "quickstart.yaml"), "--peers", "24",
-                    "--duration", "5s", "--out", str(run_dir), "--quiet", cwd=tmp_path)
+    result = p2pnet(
+        "run",
+        str(repo / "examples" / "quickstart.yaml"),
+        "--peers",
+        "24",
+        "--duration",
+        "5s",
+        "--out",
+        str(run_dir),
+        "--quiet",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     first = json.loads((run_dir / "report.json").read_text())
     (run_dir / "report.json").unlink()

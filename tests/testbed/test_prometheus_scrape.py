@@ -44,10 +44,25 @@ def test_every_peer_is_scraped(tmp_path: Path, repo: Path, host_pids, assert_gon
         pytest.skip("prometheus is not installed (apt-get install prometheus)")
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "p2pnet_testbed.cli", "run",
-         str(repo / "examples" / "quickstart.yaml"), "--peers", str(PEERS), "--duration", "40s",
-         "--out", str(run_dir), "--quiet", "--prometheus"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "p2pnet_testbed.cli",
+            "run",
+            str(repo / "examples" / "quickstart.yaml"),
+            "--peers",
+            str(PEERS),
+            "--duration",
+            "40s",
+            "--out",
+            str(run_dir),
+            "--quiet",
+            "--prometheus",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 150

@@ -40,8 +40,14 @@ def test_oversized_spec_is_refused_before_parsing(tmp_path: Path, p2pnet) -> Non
 
 def test_bad_override_is_refused(tmp_path: Path, p2pnet, repo: Path) -> None:  # type: ignore[no-untyped-def]
     result = p2pnet(
-        "run", str(repo / "examples" / "quickstart.yaml"), "--peers", "1",
-        "--out", str(tmp_path / "run"), cwd=tmp_path, timeout=60,
+        "run",
+        str(repo / "examples" / "quickstart.yaml"),
+        "--peers",
+        "1",
+        "--out",
+        str(tmp_path / "run"),
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "spec.peers" in result.stderr

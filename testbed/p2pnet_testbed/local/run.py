@@ -89,9 +89,17 @@ async def run_local(
         peers_per_host=peers_per_host,
         emit=log.write,
     )
-    log.write("run_start", backend="local", peers=len(plan.peers), duration_s=plan.duration_s)
+    log.write(
+        "run_start",
+        backend="local",
+        peers=len(plan.peers),
+        duration_s=plan.duration_s,
+        wall=time.time(),
+    )
     complete, reason = False, "interrupted"
-    scraper = LocalPrometheus(run_dir, network_spec.name) if prometheus else None
+    scraper = LocalPrometheus(run_dir, network_spec.name, len(plan.peers)) if prometheus else None
+    if scraper is not None:
+        log.listeners.append(scraper.consume)  # churn events -> p2pnet_churn_events_total
     try:
         if scraper is not None:
             network.write_targets(network_spec.name)
@@ -114,6 +122,9 @@ async def run_local(
                     lookups_per_s=spec.workload.lookups_per_second,
                     puts_per_s=spec.workload.puts_per_second,
                     seed=plan.seed,
+                    rumours_per_min=spec.workload.rumours_per_minute,
+                    files=plan.files,
+                    run_dir=run_dir,
                 )
                 group.create_task(workload.run())
                 with contextlib.suppress(TimeoutError):
@@ -131,6 +142,6 @@ async def run_local(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await network.stop()
-        log.write("run_end", complete=complete, reason=reason)
+        log.write("run_end", complete=complete, reason=reason, wall=time.time())
         log.close()
     return RunOutcome(run_dir, complete, reason)

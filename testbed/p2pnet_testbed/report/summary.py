@@ -73,13 +73,20 @@ def _rumours(events: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _transfer(events: list[dict[str, Any]], duration_s: float) -> dict[str, Any]:
+def _transfer(
+    events: list[dict[str, Any]], plan: dict[str, Any], duration_s: float
+) -> dict[str, Any]:
     fetches = [e for e in events if e["type"] == "fetch"]
     ok = [e for e in fetches if e.get("ok")]
+    wanted = {(f["name"], d) for f in plan.get("files", []) for d in f["downloaders"]}
+    got = {(e["file"], e["peer"]) for e in ok}
     total_bytes = sum(int(e.get("bytes", 0)) for e in ok)
     busy = sum(float(e.get("seconds", 0.0)) for e in ok)
     return {
-        "fetches": len(fetches),
+        "downloaders": len(wanted),
+        "downloaders_completed": len(wanted & got),
+        "all_downloaded": wanted <= got,
+        "fetch_attempts": len(fetches),
         "completed": len(ok),
         "success_rate": _rate(len(ok), len(fetches)),
         "bytes": total_bytes,
@@ -126,7 +133,7 @@ def summarize(
         "puts": _ops(events, "put"),
         "gets": _ops(events, "get"),
         "gossip": _rumours(events),
-        "transfer": _transfer(events, max(duration, 0.0)),
+        "transfer": _transfer(events, plan, max(duration, 0.0)),
         "churn": _churn(events, plan),
         "nat": _nat(events, plan),
         "errors": [e.get("reason") for e in events if e["type"] == "error"][:20],
