@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -129,7 +130,7 @@ def _config(opts: dict[str, object]) -> PeerConfig:
     changes = {n: opts[n] for n in ("k", "alpha") if opts[n] is not None}
     if changes:
         try:
-            config = PeerConfig(dht=config.dht.with_overrides(**changes))
+            config = dataclasses.replace(config, dht=config.dht.with_overrides(**changes))
         except ValueError as exc:
             raise SystemExit(f"p2pnet-peer: {exc}") from None
     return config

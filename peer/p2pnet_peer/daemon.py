@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import socket
 from dataclasses import dataclass, field
@@ -19,9 +20,12 @@ import grpc
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.metrics import PeerMetrics
 from p2pnet_peer.metrics_http import bound_port, start_metrics_server
+from p2pnet_peer.nat.node import NatSetup
 from p2pnet_peer.peer import Peer, PeerConfig
 from p2pnet_peer.rpc_server import NOT_SERVING, SERVING, add_services, build_server
+from p2pnet_peer.tracing import PeerTag
 from p2pnet_peer.transport.grpc_channels import ChannelPool, GrpcTransport
+from p2pnet_peer.transport.grpc_inbound import InboundInterceptor
 
 log = logging.getLogger("p2pnet.daemon")
 
@@ -95,20 +99,33 @@ class PeerHost:
         *,
         advertise: str | None = None,
         metrics_listen: str | None = None,
+        nat: NatSetup | None = None,
+        control_listen: str | None = None,
     ) -> HostedPeer:
-        """Bind and start one peer's servers. Raises StartError if a port is unavailable."""
+        """Bind and start one peer's servers. Raises StartError if a port is unavailable.
+
+        ``nat``: NAT traversal for this peer (its ``listen`` is filled in once bound);
+        ``control_listen``: one more listening address, e.g. ``unix:/path`` for a peer in a
+        network namespace that the supervisor drives from outside."""
         host, port = split_host_port(listen)
         metrics = PeerMetrics()
-        server, health = build_server(metrics)
+        tag = PeerTag()
+        inbound = [InboundInterceptor()] if nat is not None else []
+        server, health = build_server(metrics, peer_tag=tag, extra_interceptors=inbound)
         try:
             bound = server.add_insecure_port(f"{host}:{port}")
+            if control_listen and not server.add_insecure_port(control_listen):
+                raise RuntimeError(f"cannot listen on {control_listen}")
         except RuntimeError as exc:
             raise StartError(f"cannot listen on {listen}: {exc}") from None
         if not bound:
             raise StartError(f"cannot listen on {listen}: address in use or not available")
         address = advertise or f"{default_advertise_host(host)}:{bound}"
-        peer = Peer(identity, address, self.config, self.transport, metrics=metrics)
-        add_services(server, peer.services)
+        tag.address = address
+        if nat is not None:
+            nat = dataclasses.replace(nat, listen=f"{host}:{bound}")
+        peer = Peer(identity, address, self.config, self.transport, metrics=metrics, nat=nat)
+        add_services(server, peer.nat.inbound(peer.services))
         await server.start()
         metrics_server = None
         metrics_port = None

@@ -19,6 +19,7 @@ ROUND_BUCKETS = tuple(float(i) for i in range(0, 31))
 GOSSIP_MESSAGE_TYPES = (
     "ping",  # probes sent
     "ack",  # acks sent
+    "gossip",  # pings sent only to spread what is queued (memberlist's gossip)
     "ping_req",  # indirect probe requests sent
     "ping_req_ack",  # answers to indirect probe requests sent
     "push_pull",  # full-state exchanges sent, requests and answers
@@ -27,6 +28,8 @@ GOSSIP_MESSAGE_TYPES = (
 )
 MEMBER_STATES = ("alive", "suspect", "dead", "left")
 TRANSFER_DIRECTIONS = ("upload", "download")
+NAT_PATHS = ("direct", "holepunch", "relay")
+NAT_OUTCOMES = ("success", "failure")
 PIECE_OUTCOMES = ("verified", "bad", "duplicate", "unexpected")
 DOWNLOAD_BUCKETS = (1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 
@@ -133,5 +136,16 @@ class PeerMetrics:
         for kind in LOOKUP_KINDS:
             for outcome in LOOKUP_OUTCOMES:
                 self.dht_lookups.labels(kind, outcome)
+        self.nat_connections = Counter(
+            "p2pnet_nat_connections",
+            "Connections this peer opened, by path (direct, holepunch, relay) and outcome "
+            "(success, failure): a direct or relayed connection counts when it comes up or "
+            "fails, every hole-punch attempt counts.",
+            ["path", "outcome"],
+            registry=r,
+        )
+        for path in NAT_PATHS:
+            for nat_outcome in NAT_OUTCOMES:
+                self.nat_connections.labels(path, nat_outcome)
         for kind in GOSSIP_MESSAGE_TYPES:
             self.gossip_messages.labels(kind)

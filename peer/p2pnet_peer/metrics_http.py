@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -22,7 +23,12 @@ def _response(status: str, content_type: str, body: bytes) -> bytes:
     return head.encode() + body
 
 
-async def start_metrics_server(registry: CollectorRegistry, host: str, port: int) -> asyncio.Server:
+async def start_metrics_server(
+    registry: CollectorRegistry, host: str, port: int, *, sock: socket.socket | None = None
+) -> asyncio.Server:
+    """Serve ``registry`` on ``host:port``, or on ``sock`` (already bound and listening,
+    e.g. in another network namespace than this process's)."""
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
@@ -47,6 +53,8 @@ async def start_metrics_server(registry: CollectorRegistry, host: str, port: int
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
+    if sock is not None:
+        return await asyncio.start_server(handle, sock=sock, limit=MAX_REQUEST_BYTES)
     return await asyncio.start_server(handle, host, port, limit=MAX_REQUEST_BYTES)
 
 

@@ -16,6 +16,8 @@ from p2pnet.v1 import (  # noqa: F401  (registers the descriptors)
     control_pb2,
     dht_pb2,
     membership_pb2,
+    nat_pb2,
+    transfer_pb2,
 )
 
 

@@ -3,7 +3,8 @@
 Every p2pnet service is registered from its proto descriptor with a deserializer that
 never throws: a request that is not valid protobuf, or that the service rejects with
 :class:`~p2pnet_peer.wire.InvalidRequest`, gets INVALID_ARGUMENT and the server keeps
-serving. Interceptors (metrics now; tracing plugs in the same list) wrap every method.
+serving. Interceptors wrap every method: metrics, then tracing when it is on
+(:mod:`p2pnet_peer.tracing`), then any extra ones.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import grpc
 from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from p2pnet_peer import tracing
 from p2pnet_peer.metrics import PeerMetrics
 from p2pnet_peer.rpc_methods import RpcMethod, methods_of
 from p2pnet_peer.wire import InvalidRequest
@@ -91,7 +93,8 @@ def service_handler(service: str, impl: object) -> grpc.GenericRpcHandler:
 
 
 class MetricsInterceptor(grpc.aio.ServerInterceptor):
-    """Counts every served RPC by service, method and status code, and times it."""
+    """Counts every served RPC by service, method and status code, and times it (a server
+    stream is counted once, when it ends, and timed from its start to its end)."""
 
     def __init__(self, metrics: PeerMetrics) -> None:
         self._metrics = metrics
@@ -102,26 +105,47 @@ class MetricsInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> Any:
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler  # streams are counted by their services
+        if handler is None or (handler.unary_unary is None and handler.unary_stream is None):
+            return handler
         _, service, method = handler_call_details.method.split("/")
         service = service.rsplit(".", 1)[-1]
-        inner = handler.unary_unary
         requests = self._metrics.rpc_server_requests
         duration = self._metrics.rpc_server_duration.labels(service, method)
 
+        def done(started: float, code: str) -> None:
+            requests.labels(service, method, code).inc()
+            duration.observe(time.perf_counter() - started)
+
+        if handler.unary_stream is not None:
+            inner_stream = handler.unary_stream
+
+            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                started, code = time.perf_counter(), "OK"
+                try:
+                    async for item in inner_stream(request, context):
+                        yield item
+                except BaseException:
+                    code = _code(context)
+                    raise
+                finally:
+                    done(started, code)
+
+            return grpc.unary_stream_rpc_method_handler(
+                stream,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        inner = handler.unary_unary
+
         async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            started = time.perf_counter()
-            code = "OK"
+            started, code = time.perf_counter(), "OK"
             try:
                 return await inner(request, context)
             except BaseException:
-                status = context.code()
-                code = status.name if isinstance(status, grpc.StatusCode) else "UNKNOWN"
+                code = _code(context)
                 raise
             finally:
-                requests.labels(service, method, code).inc()
-                duration.observe(time.perf_counter() - started)
+                done(started, code)
 
         return grpc.unary_unary_rpc_method_handler(
             behaviour,
@@ -130,17 +154,25 @@ class MetricsInterceptor(grpc.aio.ServerInterceptor):
         )
 
 
+def _code(context: grpc.aio.ServicerContext) -> str:
+    status = context.code()
+    return status.name if isinstance(status, grpc.StatusCode) else "UNKNOWN"
+
+
 def build_server(
     metrics: PeerMetrics,
     *,
     extra_interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+    peer_tag: tracing.PeerTag | None = None,
 ) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     """A grpc.aio server with the standard health service and the interceptors.
 
     Bind its port (``add_insecure_port``), then :func:`add_services`, then start it: the
-    services usually need the bound port to know their own advertised address."""
+    services usually need the bound port to know their own advertised address (set it on
+    ``peer_tag`` too: traces name the serving peer by it)."""
+    traced = tracing.server_interceptors(peer_tag or tracing.PeerTag())
     server = grpc.aio.server(
-        interceptors=[MetricsInterceptor(metrics), *extra_interceptors],
+        interceptors=[MetricsInterceptor(metrics), *traced, *extra_interceptors],
         options=SERVER_OPTIONS,
     )
     health_servicer = health.aio.HealthServicer()

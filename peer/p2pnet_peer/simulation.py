@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.metrics import PeerMetrics
 from p2pnet_peer.peer import Peer, PeerConfig
+from p2pnet_peer.transfer.storage import MemoryStorage, Storage
 from p2pnet_peer.transport.memory import MemoryNetwork
 
 
@@ -39,6 +40,7 @@ class SimulatedNetwork:
         self._maintain = maintain
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._next_index = 0
+        self.piece_pool: dict[bytes, bytes] = {}  # verified pieces, shared by all peers
 
     async def __aenter__(self) -> SimulatedNetwork:
         return self
@@ -53,7 +55,15 @@ class SimulatedNetwork:
     def __len__(self) -> int:
         return len(self.peers)
 
-    def add(self, identity: Identity | None = None) -> Peer:
+    def add(
+        self,
+        identity: Identity | None = None,
+        *,
+        config: PeerConfig | None = None,
+        storage: Storage | None = None,
+    ) -> Peer:
+        """Add a peer (``config`` overrides the network's; ``storage`` defaults to memory
+        backed by :attr:`piece_pool`)."""
         index = self._next_index
         self._next_index += 1
         address = f"sim-{index}:7000"
@@ -61,10 +71,11 @@ class SimulatedNetwork:
         peer = Peer(
             identity,
             address,
-            self.config,
+            config or self.config,
             self.network.transport(address),
             metrics=PeerMetrics(),
             rng=random.Random(f"{self.seed}:{index}"),
+            storage=storage if storage is not None else MemoryStorage(self.piece_pool),
         )
         self.network.bind(address, peer.services)
         self.peers[address] = peer
@@ -75,11 +86,13 @@ class SimulatedNetwork:
     async def stop(self, address: str) -> None:
         """Crash a peer: it stops answering at once; its tasks are cancelled."""
         self.network.unbind(address)
-        self.peers.pop(address, None)
+        peer = self.peers.pop(address, None)
         task = self._tasks.pop(address, None)
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        if peer is not None:
+            peer.transfer.close()
 
     async def grow(self, count: int, *, bootstrap: int = 1, concurrency: int = 32) -> None:
         """Add ``count`` peers; the first ``bootstrap`` join through each other, the rest

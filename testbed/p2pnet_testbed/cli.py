@@ -2,6 +2,8 @@
 
 p2pnet run examples/quickstart.yaml [--duration 30s] [--seed 7] [--peers 32] [--out DIR]
 p2pnet report runs/quickstart-20261125-101500
+p2pnet observe runs/quickstart-20261125-101500      # dashboards as PNGs from its Prometheus data
+p2pnet load runs/quickstart-20261125-101500 --users 20 --rate 200 --duration 30s
 p2pnet validate examples/churn-nat.yaml
 p2pnet plan examples/churn-nat.yaml
 """
@@ -56,8 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             show=not args.quiet,
             peers_per_host=args.peers_per_host,
             prometheus=args.prometheus,
+            traces=args.traces,
         )
     )
+    if args.prometheus:
+        _observe(run_dir)
     report = render_report(run_dir)
     lk = report["lookups"]
     print(
@@ -78,6 +83,48 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps({k: report[k] for k in ("network", "complete", "peers", "duration_s")}))
     return 0
+
+
+def _observe(run_dir: Path) -> int:
+    from p2pnet_testbed.observe import ObserveError, observe
+
+    try:
+        result = observe(run_dir)
+    except ObserveError as exc:
+        print(f"p2pnet: observe: {exc}", file=sys.stderr)
+        return 2
+    print(f"p2pnet: dashboards: {', '.join(str(p) for p in result.images)}", file=sys.stderr)
+    for panel in result.without_data:
+        print(f"p2pnet: no data: {panel}", file=sys.stderr)
+    return 0
+
+
+def cmd_observe(args: argparse.Namespace) -> int:
+    code = _observe(Path(args.run_dir))
+    if code == 0:
+        render_report(Path(args.run_dir))  # the page shows the dashboards too
+    return code
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from p2pnet_operator.spec.units import parse_duration
+    from p2pnet_testbed.load.runner import run_load
+    from p2pnet_testbed.load.targets import NoTargets
+
+    try:
+        result = run_load(
+            Path(args.run_dir),
+            users=args.users,
+            rate=args.rate,
+            duration_s=parse_duration(args.duration),
+            processes=args.processes,
+        )
+    except (NoTargets, ValueError) as exc:
+        print(f"p2pnet: load: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps({name: vars(st) for name, st in result.stats.items()}))
+    print(f"p2pnet: load: {result.failures} failures; {result.html}", file=sys.stderr)
+    return 0 if result.stats and result.failures == 0 else 1
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -106,12 +153,32 @@ def parser() -> argparse.ArgumentParser:
     overrides(run)
     run.add_argument("--out", help="run directory (default runs/<name>-<timestamp>)")
     run.add_argument("--quiet", action="store_true", help="no live progress")
-    run.add_argument("--prometheus", action="store_true",
-                     help="start a local Prometheus (Debian's prometheus) scraping every peer")
+    run.add_argument(
+        "--prometheus",
+        action="store_true",
+        help="start a local Prometheus (Debian's prometheus) scraping every peer",
+    )
     run.add_argument(
         "--peers-per-host", type=int, default=16, help="peers hosted per process (default 16)"
     )
+    run.add_argument(
+        "--traces", action="store_true", help="record OpenTelemetry traces in RUN_DIR/traces/"
+    )
     run.set_defaults(fn=cmd_run)
+
+    observe = sub.add_parser(
+        "observe", help="render every dashboard from a run's Prometheus data (--prometheus)"
+    )
+    observe.add_argument("run_dir")
+    observe.set_defaults(fn=cmd_observe)
+
+    load = sub.add_parser("load", help="run Locust headless against a running local network")
+    load.add_argument("run_dir")
+    load.add_argument("--users", type=int, default=10, help="concurrent users (default 10)")
+    load.add_argument("--rate", type=float, default=0.0, help="calls/s in total (0: unpaced)")
+    load.add_argument("--duration", default="30s", help="e.g. 30s or 2m (default 30s)")
+    load.add_argument("--processes", type=int, default=1, help="Locust processes (default 1)")
+    load.set_defaults(fn=cmd_load)
 
     report = sub.add_parser("report", help="re-render a run's report from its saved data")
     report.add_argument("run_dir")

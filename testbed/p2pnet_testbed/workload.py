@@ -67,7 +67,8 @@ class Workload:
         self.skipped = 0
 
     async def call(self, slot: PeerSlot, method: str, request: Any) -> Any:
-        return await self.transport.call(slot.address, CONTROL, method, request, self.timeout)
+        address = slot.control or slot.address  # netns mode: a unix socket
+        return await self.transport.call(address, CONTROL, method, request, self.timeout)
 
     def pick(self) -> PeerSlot | None:
         live = self.network.live()
@@ -111,7 +112,8 @@ class Workload:
         if slot is None:
             return
         target = self.rng.randbytes(32)
-        before = {s.id for s in self.network.live() if s.id != slot.id}
+        # peers behind NAT are DHT clients, in no routing table: never a lookup's answer
+        before = {s.id for s in self.network.live() if s.id != slot.id and s.nat == "public"}
         started = time.monotonic()
         try:
             res = await self.call(slot, "Lookup", control_pb2.LookupRequest(target=target))

@@ -72,7 +72,7 @@ async def _download(
         try:
             request = control_pb2.FetchRequest(cid=cid, output_path=str(out))
             async for msg in w.transport.stream(
-                slot.address, "p2pnet.v1.Control", "Fetch", request, FETCH_TIMEOUT_S
+                slot.control or slot.address, "p2pnet.v1.Control", "Fetch", request, FETCH_TIMEOUT_S
             ):
                 got = msg.progress.downloaded_bytes
                 if got > seen:

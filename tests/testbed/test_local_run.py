@@ -18,7 +18,7 @@ spec:
   bootstrapPeers: 2
   seed: 5
   duration: 30s
-  dht: {{preset: local, k: 8, alpha: 3, requestTimeout: 1s}}
+  dht: {{preset: local, k: 8, alpha: 3, requestTimeout: 3s}}
   churn:
     enabled: true
     mode: {mode}

@@ -72,7 +72,7 @@ def test_every_peer_is_scraped(tmp_path: Path, repo: Path, host_pids, assert_gon
             url = prometheus_url(run_dir / "events.jsonl")
             if url:
                 try:
-                    up = query(url, "count(up == 1)")
+                    up = query(url, 'count(up{job="p2pnet-peer"} == 1)')
                     lookups = query(url, 'sum(p2pnet_dht_lookups_total{kind="lookup"})')
                 except OSError:
                     pass

@@ -60,6 +60,11 @@ def status_schema() -> dict[str, Any]:
             },
             "readyPeers": {**count, "description": "Peers whose pods are ready."},
             "observedGeneration": {**count, "description": "The spec generation last acted on."},
+            "startTime": {
+                **_DATE_TIME,
+                "description": "When the operator first created the peers: time zero of the"
+                " churn schedule.",
+            },
             "conditions": {
                 "type": "array",
                 "items": _condition_schema(),
@@ -75,6 +80,12 @@ def status_schema() -> dict[str, Any]:
                     "leaves": count,
                     "joins": count,
                     "lastEventTime": _DATE_TIME,
+                    "cursorSeconds": {
+                        "type": "number",
+                        "minimum": 0,
+                        "description": "Events due up to this many seconds after startTime"
+                        " have been applied.",
+                    },
                 },
             },
             "recentEvents": {
@@ -92,6 +103,11 @@ def status_schema() -> dict[str, Any]:
                         "action": {"type": "string", "description": "leave, join, partition, ..."},
                         "peer": {"type": "integer", "format": "int32", "minimum": 0},
                         "generation": {"type": "integer", "format": "int32", "minimum": 0},
+                        "scheduledSeconds": {
+                            "type": "number",
+                            "minimum": 0,
+                            "description": "When it was due, in seconds after startTime.",
+                        },
                         "message": {"type": "string", "maxLength": 1024},
                     },
                 },

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from p2pnet.v1 import dht_pb2
+from p2pnet.v1 import dht_pb2, peer_pb2
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.kademlia.config import DhtConfig
 from p2pnet_peer.kademlia.contact import Contact
@@ -23,6 +23,7 @@ from p2pnet_peer.kademlia.lookup import Lookup
 from p2pnet_peer.kademlia.records import ProviderStore, RecordStore, StoredRecord
 from p2pnet_peer.kademlia.routing_table import RoutingTable
 from p2pnet_peer.metrics import PeerMetrics
+from p2pnet_peer.nat.addresses import is_circuit
 from p2pnet_peer.transport.base import PeerUnreachable, Transport
 from p2pnet_peer.wire import (
     InvalidRequest,
@@ -71,6 +72,8 @@ class DhtNode:
         self._provided: dict[bytes, float] = {}
         self._evict_checks: asyncio.Queue[Contact] = asyncio.Queue()
         self._wire_self = contact_to_wire(self.contact)
+        self.client = False
+        self._clients: set[bytes] = set()  # peers that flagged themselves DHT clients
         m = self.metrics
         m.dht_routing_table_peers.set_function(lambda: len(self.table))
         m.dht_records.labels("value").set_function(lambda: len(self.records))
@@ -88,12 +91,35 @@ class DhtNode:
     # -- inbound: called by DhtService once a request passed its checks -------------------
 
     def saw(self, contact: Contact) -> None:
-        """``contact`` talked to us or answered us: it is alive."""
+        """``contact`` talked to us or answered us: it is alive. DHT clients (peers that
+        flagged themselves unreachable, or that are only reachable through a relay) are
+        never added to the routing table."""
+        if contact.id in self._clients or is_circuit(contact.address):
+            return
         check = self.table.observe(contact)
         if check is not None:
             self._evict_checks.put_nowait(check)
         if self.on_contact_seen is not None:
             self.on_contact_seen(contact)
+
+    def heard_from(self, sender: Contact, *, client: bool) -> None:
+        """A request from ``sender``; ``client``: it flagged itself a DHT client."""
+        if client:
+            self._clients.add(sender.id)
+            self.table.remove(sender.id)
+            return
+        self._clients.discard(sender.id)
+        self.saw(sender)
+
+    def set_client(self, client: bool) -> None:
+        """Act as a DHT client (unreachable: AutoNAT said private) or as a server."""
+        self.client = client
+        self._wire_self = peer_pb2.PeerInfo(
+            id=self.contact.id,
+            address=self.contact.address,
+            public_key=self.contact.public_key,
+            dht_client=client,
+        )
 
     def closest_to(self, key: bytes, exclude: Iterable[bytes] = ()) -> list[Contact]:
         return self.table.closest(key, self.config.k, exclude)

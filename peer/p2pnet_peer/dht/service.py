@@ -44,7 +44,7 @@ class DhtService:
     async def FindNode(self, request: dht_pb2.FindNodeRequest) -> dht_pb2.FindNodeResponse:
         sender = self._sender(request)
         target = check_key(request.target, "target")
-        self.node.saw(sender)
+        self.node.heard_from(sender, client=request.sender.dht_client)
         return dht_pb2.FindNodeResponse(
             responder=self.node.wire_self(), closer=self._closer(target, sender)
         )
@@ -52,7 +52,7 @@ class DhtService:
     async def FindValue(self, request: dht_pb2.FindValueRequest) -> dht_pb2.FindValueResponse:
         sender = self._sender(request)
         key = check_key(request.key, "key")
-        self.node.saw(sender)
+        self.node.heard_from(sender, client=request.sender.dht_client)
         now = self.node.now()
         record = self.node.records.get(key, now)
         if record is not None:
@@ -78,7 +78,7 @@ class DhtService:
             raise InvalidRequest(f"record.value: at most {limit} bytes, got {len(r.value)}")
         ttl = self._ttl(r.ttl_seconds)
         publisher = check_key(r.publisher, "record.publisher") if r.publisher else sender.id
-        self.node.saw(sender)
+        self.node.heard_from(sender, client=request.sender.dht_client)
         stored = self.node.records.put(key, r.value, publisher, ttl, self.node.now())
         return dht_pb2.StoreResponse(responder=self.node.wire_self(), stored=stored)
 
@@ -91,7 +91,7 @@ class DhtService:
         if provider.id != sender.id:
             raise InvalidRequest("provider: must be the sender (no third-party adverts)")
         ttl = self._ttl(request.ttl_seconds)
-        self.node.saw(sender)
+        self.node.heard_from(sender, client=request.sender.dht_client)
         stored = self.node.providers.add(key, provider, ttl, self.node.now())
         return dht_pb2.AddProviderResponse(responder=self.node.wire_self(), stored=stored)
 
@@ -100,7 +100,7 @@ class DhtService:
     ) -> dht_pb2.GetProvidersResponse:
         sender = self._sender(request)
         key = check_key(request.key, "key")
-        self.node.saw(sender)
+        self.node.heard_from(sender, client=request.sender.dht_client)
         providers = self.node.providers.get(key, self.node.now(), self.node.config.k)
         return dht_pb2.GetProvidersResponse(
             responder=self.node.wire_self(),

@@ -7,11 +7,11 @@ dropped, so a confused peer never crashes a probe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 from p2pnet.v1 import membership_pb2
-from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.kademlia.ids import ID_BYTES
 from p2pnet_peer.swim.member import Gossip, Rumour, State, Update
 from p2pnet_peer.swim.protocol import (
@@ -25,6 +25,9 @@ MAX_GOSSIP_UPDATES = 512
 MAX_GOSSIP_RUMOURS = 256
 MAX_RUMOUR_BYTES = 1024
 MAX_ROUNDS = 1_000_000
+
+M = TypeVar("M")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=65536)
@@ -51,56 +54,59 @@ def gossip_to_wire(gossip: Gossip) -> membership_pb2.Gossip:
     )
 
 
-def update_from_wire(msg: membership_pb2.MemberUpdate, field: str) -> Update:
-    contact: Contact = contact_from_wire(msg.member, f"{field}.member")
-    if msg.state not in (1, 2, 3, 4):
-        raise InvalidRequest(f"{field}.state: must be ALIVE, SUSPECT, DEAD or LEFT")
-    state = State(msg.state)
+_STATES = {int(s): s for s in State}
+
+
+def update_from_wire(msg: membership_pb2.MemberUpdate) -> Update:
+    """Raises InvalidRequest with a field path relative to the update."""
+    contact = contact_from_wire(msg.member, "member")
+    state = _STATES.get(msg.state)
+    if state is None:
+        raise InvalidRequest("state: must be ALIVE, SUSPECT, DEAD or LEFT")
+    reporter = msg.reporter
     if state is State.ALIVE:
-        if msg.reporter:
-            raise InvalidRequest(f"{field}.reporter: must be empty for ALIVE")
-    elif len(msg.reporter) != ID_BYTES:
-        raise InvalidRequest(f"{field}.reporter: must be {ID_BYTES} bytes")
-    elif state is State.LEFT and msg.reporter != contact.id:
-        raise InvalidRequest(f"{field}.reporter: only a member itself can leave")
-    return Update(contact, state, msg.incarnation, msg.reporter)
+        if reporter:
+            raise InvalidRequest("reporter: must be empty for ALIVE")
+    elif len(reporter) != ID_BYTES:
+        raise InvalidRequest(f"reporter: must be {ID_BYTES} bytes")
+    elif state is State.LEFT and reporter != contact.id:
+        raise InvalidRequest("reporter: only a member itself can leave")
+    return Update(contact, state, msg.incarnation, reporter)
 
 
-def rumour_from_wire(msg: membership_pb2.Rumour, field: str, max_bytes: int) -> Rumour:
+def rumour_from_wire(msg: membership_pb2.Rumour, max_bytes: int) -> Rumour:
+    """Raises InvalidRequest with a field path relative to the rumour."""
     if len(msg.id) != RUMOUR_ID_BYTES:
-        raise InvalidRequest(f"{field}.id: must be {RUMOUR_ID_BYTES} bytes")
+        raise InvalidRequest(f"id: must be {RUMOUR_ID_BYTES} bytes")
     if len(msg.origin) != ID_BYTES:
-        raise InvalidRequest(f"{field}.origin: must be {ID_BYTES} bytes")
+        raise InvalidRequest(f"origin: must be {ID_BYTES} bytes")
     if not 1 <= len(msg.payload) <= max_bytes:
-        raise InvalidRequest(f"{field}.payload: must be 1..{max_bytes} bytes")
+        raise InvalidRequest(f"payload: must be 1..{max_bytes} bytes")
     if msg.rounds > MAX_ROUNDS:
-        raise InvalidRequest(f"{field}.rounds: at most {MAX_ROUNDS}")
+        raise InvalidRequest(f"rounds: at most {MAX_ROUNDS}")
     return Rumour(msg.id, msg.origin, msg.payload, msg.rounds)
 
 
-def _bounded(items: Iterable[object], limit: int, field: str, strict: bool) -> list:
-    out = list(items)
-    if len(out) > limit:
+def _convert(
+    items: Sequence[M], convert: Callable[[M], T], field: str, limit: int, strict: bool
+) -> tuple[T, ...]:
+    if len(items) > limit:
         if strict:
-            raise InvalidRequest(f"{field}: at most {limit} items, got {len(out)}")
-        out = out[:limit]
-    return out
-
-
-def _convert(items: list, convert, field: str, strict: bool) -> tuple:  # type: ignore[no-untyped-def]
+            raise InvalidRequest(f"{field}: at most {limit} items, got {len(items)}")
+        items = items[:limit]
     out = []
     for i, msg in enumerate(items):
         try:
-            out.append(convert(msg, f"{field}[{i}]"))
-        except InvalidRequest:
+            out.append(convert(msg))
+        except InvalidRequest as exc:
             if strict:
-                raise
+                raise InvalidRequest(f"{field}[{i}].{exc}") from None
     return tuple(out)
 
 
 def gossip_from_wire(
-    updates: Iterable[membership_pb2.MemberUpdate],
-    rumours: Iterable[membership_pb2.Rumour],
+    updates: Sequence[membership_pb2.MemberUpdate],
+    rumours: Sequence[membership_pb2.Rumour],
     *,
     strict: bool,
     full_state: bool = False,
@@ -111,9 +117,13 @@ def gossip_from_wire(
     max_updates = MAX_PUSH_PULL_MEMBERS if full_state else MAX_GOSSIP_UPDATES
     max_rumours = MAX_PUSH_PULL_RUMOURS if full_state else MAX_GOSSIP_RUMOURS
     names = ("members", "rumours") if full_state else (f"{field}.updates", f"{field}.rumours")
-    ups = _bounded(updates, max_updates, names[0], strict)
-    rums = _bounded(rumours, max_rumours, names[1], strict)
     return Gossip(
-        _convert(ups, update_from_wire, names[0], strict),
-        _convert(rums, lambda m, f: rumour_from_wire(m, f, max_rumour_bytes), names[1], strict),
+        _convert(updates, update_from_wire, names[0], max_updates, strict),
+        _convert(
+            rumours,
+            lambda m: rumour_from_wire(m, max_rumour_bytes),
+            names[1],
+            max_rumours,
+            strict,
+        ),
     )

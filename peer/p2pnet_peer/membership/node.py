@@ -21,10 +21,18 @@ from p2pnet.v1 import membership_pb2
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.membership.messages import gossip_from_wire, gossip_to_wire, update_to_wire
-from p2pnet_peer.metrics import PeerMetrics
+from p2pnet_peer.metrics import GOSSIP_MESSAGE_TYPES, PeerMetrics
 from p2pnet_peer.swim.config import SwimConfig
-from p2pnet_peer.swim.member import Event, Gossip, MemberChanged, State, SuspicionRefuted
-from p2pnet_peer.swim.member import RumourLearned, Rumour
+from p2pnet_peer.swim.member import (
+    NO_GOSSIP,
+    Event,
+    Gossip,
+    MemberChanged,
+    Rumour,
+    RumourLearned,
+    State,
+    SuspicionRefuted,
+)
 from p2pnet_peer.swim.protocol import Swim
 from p2pnet_peer.transport.base import PeerUnreachable, Transport
 from p2pnet_peer.wire import InvalidRequest, contact_from_wire, contact_to_wire
@@ -52,8 +60,10 @@ class MembershipNode:
         self.core = Swim(self.contact, config, self.rng, self.now())
         self.listeners: list[Callable[[Event], None]] = []
         self._seeds: list[str] = []
+        self._news = asyncio.Event()  # set while the core has anything left to retransmit
         self._wire_self = contact_to_wire(self.contact)
         m = self.metrics
+        self._sent = {kind: m.gossip_messages.labels(kind) for kind in GOSSIP_MESSAGE_TYPES}
         for state in State:
             m.membership_members.labels(state.name.lower()).set_function(
                 lambda s=state: self.core.table.count(s)  # type: ignore[misc]
@@ -72,18 +82,21 @@ class MembershipNode:
 
     # -- inbound: called by MembershipService and on every response ----------------------
 
-    def heard(self, sender: Contact, incarnation: int, gossip: Gossip) -> None:
+    def heard(
+        self, sender: Contact, incarnation: int, gossip: Gossip, *, full_state: bool = False
+    ) -> None:
         now = self.now()
         self._dispatch(self.core.heard_from(sender, incarnation, now))
-        self._dispatch(self.core.receive(gossip, now))
+        self._dispatch(self.core.receive(gossip, now, full_state=full_state))
 
-    def gossip_for(self, target_id: bytes | None) -> membership_pb2.Gossip:
-        gossip = self.core.gossip_for(target_id)
-        sent = self.metrics.gossip_messages
+    def gossip_for(
+        self, target_id: bytes | None, answering: Gossip = NO_GOSSIP
+    ) -> membership_pb2.Gossip:
+        gossip = self.core.gossip_for(target_id, answering)
         if gossip.rumours:
-            sent.labels("rumour").inc(len(gossip.rumours))
+            self._sent["rumour"].inc(len(gossip.rumours))
         if gossip.updates:
-            sent.labels("member_update").inc(len(gossip.updates))
+            self._sent["member_update"].inc(len(gossip.updates))
         return gossip_to_wire(gossip)
 
     def full_state_wire(self) -> tuple[list[Any], list[Any]]:
@@ -92,6 +105,8 @@ class MembershipNode:
         return [update_to_wire(u) for u in state.updates], list(wire.rumours)
 
     def _dispatch(self, events: list[Event]) -> None:
+        if self.core.queue:
+            self._news.set()
         m = self.metrics
         for event in events:
             if isinstance(event, RumourLearned):
@@ -109,8 +124,9 @@ class MembershipNode:
 
     # -- outbound -------------------------------------------------------------------------
 
-    async def _call(self, contact: Contact | None, address: str, method: str, request: Any,
-                    timeout: float) -> Any | None:
+    async def _call(
+        self, contact: Contact | None, address: str, method: str, request: Any, timeout: float
+    ) -> Any | None:
         """One RPC; applies the responder's incarnation and gossip. None on failure."""
         try:
             response = await self.transport.call(address, SERVICE, method, request, timeout)
@@ -125,20 +141,20 @@ class MembershipNode:
             if full
             else gossip_from_wire(response.gossip.updates, response.gossip.rumours, strict=False)
         )
-        self.heard(responder, response.incarnation, gossip)
+        self.heard(responder, response.incarnation, gossip, full_state=full)
         return response
 
-    def _count(self, kind: str) -> None:
-        self.metrics.gossip_messages.labels(kind).inc()
+    def count_sent(self, kind: str) -> None:
+        self._sent[kind].inc()
 
-    async def ping(self, target: Contact, timeout: float) -> bool:
+    async def ping(self, target: Contact, timeout: float, kind: str = "ping") -> bool:
         request = membership_pb2.PingRequest(
             sender=self._wire_self,
             incarnation=self.core.incarnation,
             target_id=target.id,
             gossip=self.gossip_for(target.id),
         )
-        self._count("ping")
+        self.count_sent(kind)
         return await self._call(target, target.address, "Ping", request, timeout) is not None
 
     async def ping_req(self, helper: Contact, target: Contact, timeout: float) -> bool:
@@ -148,7 +164,7 @@ class MembershipNode:
             target=contact_to_wire(target),
             gossip=self.gossip_for(helper.id),
         )
-        self._count("ping_req")
+        self.count_sent("ping_req")
         response = await self._call(helper, helper.address, "PingReq", request, timeout)
         return response is not None and response.acked
 
@@ -160,7 +176,7 @@ class MembershipNode:
             members=members,
             rumours=rumours,
         )
-        self._count("push_pull")
+        self.count_sent("push_pull")
         timeout = self.config.request_timeout
         return await self._call(contact, address, "PushPull", request, timeout) is not None
 
@@ -171,16 +187,41 @@ class MembershipNode:
         await asyncio.gather(*(self.push_pull(a) for a in self._seeds))
         return self.core.table.count(State.ALIVE)
 
+    def adopt(self, contacts: Iterable[Contact]) -> int:
+        """Start from a roster every peer was given, without gossiping it (simulation of
+        an already converged group); returns the members known afterwards."""
+        self._dispatch(self.core.adopt(contacts, self.now()))
+        return self.core.table.count(State.ALIVE)
+
     def broadcast(self, payload: bytes) -> Rumour:
         """Inject an application rumour; it rides on the next messages this peer sends."""
-        return self.core.broadcast(payload)
+        rumour = self.core.broadcast(payload)
+        self._news.set()
+        return rumour
 
     # -- the protocol period --------------------------------------------------------------
 
     async def maintain(self) -> None:
-        """Run forever: one probe per protocol period, push-pull beside it."""
+        """Run forever: one probe per protocol period, gossip and push-pull beside it."""
         async with asyncio.TaskGroup() as group:
             group.create_task(self._period_loop(group))
+            group.create_task(self._gossip_loop(group))
+
+    async def _gossip_loop(self, group: asyncio.TaskGroup) -> None:
+        """While anything is left to retransmit, Ping it to a few random members every
+        gossip interval; idle (no timer at all) while nothing is."""
+        interval = self.config.gossip_interval
+        in_flight: set[asyncio.Task[Any]] = set()
+        while True:
+            await self._news.wait()
+            await asyncio.sleep(self.rng.uniform(0, interval))
+            while self.core.queue:
+                if len(in_flight) < 4 * self.config.gossip_nodes:
+                    for target in self.core.gossip_targets():
+                        ping = self.ping(target, interval * 2, "gossip")
+                        self._spawn(group, in_flight, ping)
+                await asyncio.sleep(interval)
+            self._news.clear()
 
     async def _period_loop(self, group: asyncio.TaskGroup) -> None:
         interval = self.config.probe_interval

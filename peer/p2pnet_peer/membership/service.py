@@ -38,19 +38,17 @@ class MembershipService:
             max_rumour_bytes=self.node.config.max_rumour_bytes,
         )
 
-    def _count(self, kind: str) -> None:
-        self.node.metrics.gossip_messages.labels(kind).inc()
-
     async def Ping(self, request: membership_pb2.PingRequest) -> membership_pb2.PingResponse:
         sender = self._sender(request)
         if request.target_id and request.target_id != self.node.id:
             raise InvalidRequest("target_id: is not this peer")
-        self.node.heard(sender, request.incarnation, self._gossip(request))
-        self._count("ack")
+        gossip = self._gossip(request)
+        self.node.heard(sender, request.incarnation, gossip)
+        self.node.count_sent("ack")
         return membership_pb2.PingResponse(
             responder=self.node.wire_self(),
             incarnation=self.node.core.incarnation,
-            gossip=self.node.gossip_for(sender.id),
+            gossip=self.node.gossip_for(sender.id, gossip),
         )
 
     async def PingReq(
@@ -62,14 +60,15 @@ class MembershipService:
         target = contact_from_wire(request.target, "target")
         if target.id in (self.node.id, sender.id):
             raise InvalidRequest("target: must be a third peer")
-        self.node.heard(sender, request.incarnation, self._gossip(request))
+        gossip = self._gossip(request)
+        self.node.heard(sender, request.incarnation, gossip)
         acked = await self.node.ping(target, self.node.config.probe_timeout)
-        self._count("ping_req_ack")
+        self.node.count_sent("ping_req_ack")
         return membership_pb2.PingReqResponse(
             responder=self.node.wire_self(),
             incarnation=self.node.core.incarnation,
             acked=acked,
-            gossip=self.node.gossip_for(sender.id),
+            gossip=self.node.gossip_for(sender.id, gossip),
         )
 
     async def PushPull(
@@ -83,9 +82,9 @@ class MembershipService:
             full_state=True,
             max_rumour_bytes=self.node.config.max_rumour_bytes,
         )
-        self.node.heard(sender, request.incarnation, state)
+        self.node.heard(sender, request.incarnation, state, full_state=True)
         members, rumours = self.node.full_state_wire()
-        self._count("push_pull")
+        self.node.count_sent("push_pull")
         return membership_pb2.PushPullResponse(
             responder=self.node.wire_self(),
             incarnation=self.node.core.incarnation,

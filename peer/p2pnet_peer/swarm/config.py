@@ -29,9 +29,13 @@ class SwarmConfig:
     - ``rate_window``: time constant (s) of the exponentially weighted rates choking uses.
     - ``upload_rate``: bytes/s this peer uploads in total, 0 = unlimited: a token bucket of
       ``upload_burst`` bytes (0 = one piece) that emulates an access link.
-    - ``request_batch`` pieces per GetPieces stream and ``streams_per_peer`` streams at once
-      per neighbour: the pipeline is ``request_batch * streams_per_peer`` pieces in flight
-      per neighbour; keep ``pipeline * piece_size >= rate * round_trip``.
+    - ``pipeline_seconds``: pieces in flight per neighbour are sized to keep this long of
+      transfer queued at the rate it delivered lately (2 s average), at least one piece:
+      ``in_flight = clamp(ceil(rate * pipeline_seconds / piece_size), 1, max_in_flight)``,
+      ``max_in_flight = request_batch * streams_per_peer``. Shallow queues at throttled
+      peers leave pieces free for idle ones; fast links still get a full pipeline.
+    - ``request_batch``: at most this many pieces per GetPieces stream, with
+      ``streams_per_peer`` streams at once per neighbour.
     - ``endgame_duplicates``: once every missing piece is requested (endgame), a piece may
       be requested from this many neighbours at once; the first copy cancels the others.
     - ``max_neighbours``: peers per content swarm (outbound handshakes plus inbound ones).
@@ -53,7 +57,8 @@ class SwarmConfig:
     rate_window: float = 20.0
     upload_rate: float = 0.0
     upload_burst: int = 0
-    request_batch: int = 2
+    pipeline_seconds: float = 0.5
+    request_batch: int = 4
     streams_per_peer: int = 2
     endgame_duplicates: int = 2
     max_neighbours: int = 40
@@ -75,6 +80,8 @@ class SwarmConfig:
             raise ValueError(f"request_batch must be at most {MAX_PIECES_PER_REQUEST}")
         if self.max_neighbours < 1 or self.max_bad_pieces < 1:
             raise ValueError("max_neighbours and max_bad_pieces must be at least 1")
+        if self.pipeline_seconds < 0:
+            raise ValueError("pipeline_seconds must not be negative")
         if self.upload_rate < 0 or self.upload_burst < 0:
             raise ValueError("upload_rate and upload_burst must not be negative")
         timers = (self.rechoke_interval, self.optimistic_interval, self.rate_window,
@@ -86,6 +93,10 @@ class SwarmConfig:
     @property
     def burst(self) -> int:
         return self.upload_burst or self.piece_size
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.request_batch * self.streams_per_peer
 
     @classmethod
     def lan(cls) -> SwarmConfig:
@@ -99,4 +110,3 @@ class SwarmConfig:
 
     def with_overrides(self, **changes: object) -> SwarmConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
-

@@ -6,7 +6,8 @@ are due, whom to unchoke). Each neighbour's record is our view of its pieces and
 choke decision for us, and our choke decision for it and what we have told it.
 
 A neighbour learns our pieces from the bitfield in the handshake and then from Haves
-carrying only the pieces it lacks; our choke decision rides on the same messages.
+carrying every piece we verify (even ones it holds: whether it still wants anything from
+us depends on it); our choke decision rides on the same messages.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from p2pnet_peer.swarm.manifest import Manifest
 from p2pnet_peer.swarm.penalties import Penalties
 from p2pnet_peer.swarm.picker import PiecePicker
 from p2pnet_peer.swarm.rate import RateMeter
+
+PIPELINE_RATE_WINDOW = 2.0  # seconds: the delivery rate that sizes a neighbour's pipeline
 
 
 class PieceOutcome(enum.Enum):
@@ -57,12 +60,13 @@ class Neighbour:
     id: bytes
     downloaded: RateMeter  # bytes it sent us
     uploaded: RateMeter  # bytes we sent it
+    delivery: RateMeter  # bytes it sent us, short window: sizes the pipeline
     last_told: float  # when we last sent it a Bitfield or Have
     has: int = 0
     choking_us: bool = True
     we_choke: bool = True
     told_choke: bool = True  # our choke decision as it last heard it
-    unannounced: int = 0  # our pieces it lacks and has not heard of
+    unannounced: int = 0  # our pieces it has not heard of
     requested: int = 0  # pieces requested from it, not yet delivered or released
     excluded: int = 0  # pieces it sent bad: never requested from it again
 
@@ -115,7 +119,9 @@ class SwarmSession:
         if len(self.neighbours) >= self.config.max_neighbours:
             return False
         window = self.config.rate_window
-        self.neighbours[peer] = Neighbour(peer, RateMeter(window), RateMeter(window), now)
+        self.neighbours[peer] = Neighbour(
+            peer, RateMeter(window), RateMeter(window), RateMeter(PIPELINE_RATE_WINDOW), now
+        )
         return True
 
     def disconnect(self, peer: bytes) -> None:
@@ -135,14 +141,12 @@ class SwarmSession:
         self.picker.add_availability(n.has & ~mask, -1)
         self.picker.add_availability(mask & ~n.has, +1)
         n.has, n.choking_us = mask, choking_us
-        n.unannounced &= ~mask
 
     def on_have(self, peer: bytes, mask: int, choking_us: bool) -> None:
         n = self.neighbours[peer]
         self.picker.add_availability(mask & ~n.has, +1)
         n.has |= mask
         n.choking_us = choking_us
-        n.unannounced &= ~mask
 
     def wants_from(self, peer: bytes) -> bool:
         n = self.neighbours.get(peer)
@@ -150,12 +154,25 @@ class SwarmSession:
 
     # -- downloading ------------------------------------------------------------------------
 
-    def request(self, peer: bytes, limit: int) -> list[int]:
-        """Pieces to request from ``peer`` now (empty if it chokes us or has nothing new)."""
+    def in_flight_target(self, peer: bytes, now: float) -> int:
+        """Pieces to keep requested from ``peer``: its recent rate times pipeline_seconds."""
+        cfg = self.config
+        n = self.neighbours[peer]
+        want = -(-n.delivery.rate(now) * cfg.pipeline_seconds // self.manifest.piece_size)
+        return max(1, min(cfg.max_in_flight, int(want)))
+
+    def request(self, peer: bytes, limit: int, now: float) -> list[int]:
+        """Up to ``limit`` pieces to request from ``peer`` now: empty if it chokes us, has
+        nothing new, or already has its pipeline's worth in flight."""
         n = self.neighbours.get(peer)
         if n is None or n.choking_us:
             return []
-        chosen = self.picker.pick(peer, n.has & ~n.excluded, 1 if self.picker.endgame else limit)
+        room = min(limit, self.in_flight_target(peer, now) - n.requested.bit_count())
+        if self.picker.endgame:
+            room = min(room, 1)
+        if room < 1:
+            return []
+        chosen = self.picker.pick(peer, n.has & ~n.excluded, room)
         n.requested |= mask_of(chosen)
         return chosen
 
@@ -181,6 +198,7 @@ class SwarmSession:
         if self.have & bit:
             self.picker.release(peer, index)
             n.downloaded.add(len(data), now)
+            n.delivery.add(len(data), now)
             return PieceResult(PieceOutcome.DUPLICATE)
         if not self.manifest.verify(index, data):
             self.picker.release(peer, index)
@@ -190,11 +208,11 @@ class SwarmSession:
                 self.disconnect(peer)
             return PieceResult(PieceOutcome.BAD, dropped=dropped)
         n.downloaded.add(len(data), now)
+        n.delivery.add(len(data), now)
         others = tuple(p for p in self.picker.received(index) if p != peer)
         self.downloaded += len(data)
         for m in self.neighbours.values():
-            if not m.has & bit:
-                m.unannounced |= bit
+            m.unannounced |= bit  # even if it has it: its interest in us depends on it
         if self.complete:
             self.completed_at = now
         return PieceResult(PieceOutcome.VERIFIED, others=others)
@@ -244,9 +262,10 @@ class SwarmSession:
             return n.last_told + self.config.have_interval
         return n.last_told + self.config.keepalive_interval
 
-    def next_announcement(self) -> float | None:
-        """When the next Have is due (None: no neighbours)."""
-        return min((self._due_at(n) for n in self.neighbours.values()), default=None)
+    def next_announcement(self, busy: Container[bytes] = ()) -> float | None:
+        """When the next Have is due, ``busy`` neighbours aside (None: nobody)."""
+        due = (self._due_at(n) for p, n in self.neighbours.items() if p not in busy)
+        return min(due, default=None)
 
     def announcements(self, now: float, busy: Container[bytes] = ()) -> list[Announcement]:
         """Haves due now (skipping ``busy`` neighbours); each is marked as told."""

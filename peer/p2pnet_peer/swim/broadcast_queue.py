@@ -9,7 +9,7 @@ its count: newer news about one member invalidates the older (memberlist's
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Container, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,15 +46,16 @@ class BroadcastQueue:
         level = self._level_of.get(key)
         return None if level is None else level
 
-    def take(self, budget: int, limit: int) -> list[Any]:
+    def take(self, budget: int, limit: int, skip: Container[Hashable] = ()) -> list[Any]:
         """Items to piggyback on one message, within ``budget`` bytes; each taken one counts
-        as transmitted once more and leaves the queue after ``limit`` transmits."""
+        as transmitted once more and leaves the queue after ``limit`` transmits. Keys in
+        ``skip`` (what the recipient just told us) are neither sent nor counted."""
         self._drop_from(limit)
         taken: list[tuple[Hashable, _Entry, int]] = []
         for level, entries in enumerate(self._levels):
             for key in reversed(entries):
                 entry = entries[key]
-                if entry.size <= budget:
+                if entry.size <= budget and key not in skip:
                     budget -= entry.size
                     taken.append((key, entry, level))
                 if budget < 32:

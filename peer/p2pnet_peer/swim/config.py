@@ -25,7 +25,12 @@ class SwimConfig:
       ``max(min, max - (max - min) * log(c + 1) / log(k + 1))``. Checked once a period.
     - Retransmits: every update and rumour is piggybacked at most
       ``retransmit_mult * ceil(log10(N + 1))`` times by each peer that learns it
-      (memberlist's formula), fewest-sent first, within ``piggyback_bytes`` per message.
+      (memberlist's formula, not ``mult * log(N + 1)``), fewest-sent first, within
+      ``piggyback_bytes`` per message.
+    - Gossip (memberlist's): every ``gossip_interval`` seconds, while the peer has
+      something left to retransmit, it also sends a Ping carrying it to ``gossip_nodes``
+      random members (acks carry gossip back; a lost one is no suspicion). With nothing
+      queued nothing is sent, so a quiet group costs one probe per peer per period.
     - Push-pull anti-entropy: a full state exchange with one random member every
       ``push_pull_interval * s`` seconds, ``s = 1`` for N <= 32 and
       ``ceil(log2(N) - log2(32)) + 1`` above (memberlist's pushPullScale).
@@ -44,6 +49,8 @@ class SwimConfig:
     suspicion_mult: int = 4
     suspicion_max_timeout_mult: int = 6
     retransmit_mult: int = 4
+    gossip_interval: float = 0.2
+    gossip_nodes: int = 3
     piggyback_bytes: int = 8192
     push_pull_interval: float = 30.0
     dead_retention: float = 30.0
@@ -57,6 +64,8 @@ class SwimConfig:
             raise ValueError("probe_timeout must be positive and shorter than probe_interval")
         if self.indirect_checks < 0 or self.retransmit_mult < 1:
             raise ValueError("indirect_checks must be >= 0 and retransmit_mult >= 1")
+        if self.gossip_interval <= 0 or self.gossip_nodes < 0:
+            raise ValueError("gossip_interval must be positive and gossip_nodes >= 0")
         if self.suspicion_mult < 1 or self.suspicion_max_timeout_mult < 1:
             raise ValueError("suspicion_mult and suspicion_max_timeout_mult must be >= 1")
         if self.piggyback_bytes < 2 * self.max_rumour_bytes:
@@ -69,7 +78,8 @@ class SwimConfig:
     @classmethod
     def lan(cls) -> SwimConfig:
         """memberlist's DefaultLANConfig: 1 s periods, 500 ms probe timeout, 3 indirect
-        probes, suspicion 4x / 6x, retransmit 4x, push-pull every 30 s."""
+        probes, suspicion 4x / 6x, retransmit 4x, gossip to 3 members every 200 ms,
+        push-pull every 30 s."""
         return cls()
 
     @classmethod
@@ -80,6 +90,8 @@ class SwimConfig:
             probe_interval=2.0,
             probe_timeout=1.0,
             indirect_checks=3,
+            gossip_interval=0.5,
+            gossip_nodes=2,
             suspicion_mult=4,
             push_pull_interval=60.0,
             dead_retention=60.0,

@@ -61,6 +61,9 @@ class Gossip:
     rumours: tuple[Rumour, ...] = ()
 
 
+NO_GOSSIP = Gossip()
+
+
 # -- events: what changed, for drivers (routing tables, metrics, applications) ----------
 
 

@@ -16,6 +16,7 @@ Every accepted change is returned for the caller to gossip on, with the events i
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -56,6 +57,8 @@ class MemberTable:
         self._members: dict[bytes, Member] = {}
         self._counts = dict.fromkeys(State, 0)
         self._suspects: set[bytes] = set()
+        self._live: list[bytes] = []  # alive or suspect, for O(1) random picks
+        self._live_at: dict[bytes, int] = {}
         self._gone: dict[bytes, float] = {}  # member ID -> since, oldest first
 
     def __len__(self) -> int:
@@ -81,6 +84,38 @@ class MemberTable:
 
     def ids_in(self, *states: State) -> list[bytes]:
         return [i for i, m in self._members.items() if m.state in states]
+
+    def sample(
+        self, count: int, rng: random.Random, *, alive_only: bool = False, exclude: bytes = b""
+    ) -> list[Contact]:
+        """Up to ``count`` distinct random members that are alive (or suspect, unless
+        ``alive_only``), ``exclude`` left out."""
+        live = self._live
+        if count >= len(live) // 2:
+            pool = [i for i in live if i != exclude]
+            if alive_only:
+                pool = [i for i in pool if self._members[i].state is State.ALIVE]
+            return [self._members[i].contact for i in rng.sample(pool, min(count, len(pool)))]
+        chosen: dict[bytes, Contact] = {}
+        for _ in range(8 * count):
+            m = self._members[live[rng.randrange(len(live))]]
+            if m.contact.id != exclude and not (alive_only and m.state is not State.ALIVE):
+                chosen[m.contact.id] = m.contact
+                if len(chosen) == count:
+                    break
+        return list(chosen.values())
+
+    def _index(self, member_id: bytes, live: bool) -> None:
+        at = self._live_at.get(member_id)
+        if live and at is None:
+            self._live_at[member_id] = len(self._live)
+            self._live.append(member_id)
+        elif not live and at is not None:
+            last = self._live.pop()
+            del self._live_at[member_id]
+            if last != member_id:
+                self._live[at] = last
+                self._live_at[last] = at
 
     # -- applying gossip ------------------------------------------------------------------
 
@@ -112,6 +147,7 @@ class MemberTable:
             m = Member(u.contact, State.ALIVE, u.incarnation, now)
             self._members[u.member_id] = m
             self._counts[State.ALIVE] += 1
+            self._index(u.member_id, True)
             fx.events.append(MemberChanged(u.contact, None, State.ALIVE, u.incarnation))
             fx.gossip.append(u)
             return
@@ -167,6 +203,7 @@ class MemberTable:
         elif state.gone:
             self._gone[member_id] = now
         m.state, m.incarnation, m.since, m.reporter = state, incarnation, now, reporter
+        self._index(member_id, not state.gone)
         m.suspicion = None
         m.suspected_by_self = False
         if old is not state:

@@ -12,12 +12,14 @@ refuted, and which rumours arrived with how many rounds.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.swim.broadcast_queue import BroadcastQueue
 from p2pnet_peer.swim.config import SwimConfig
 from p2pnet_peer.swim.member import (
+    NO_GOSSIP,
     Event,
     Gossip,
     MemberChanged,
@@ -46,9 +48,7 @@ class Period:
 
 
 class Swim:
-    def __init__(
-        self, own: Contact, config: SwimConfig, rng: random.Random, now: float
-    ) -> None:
+    def __init__(self, own: Contact, config: SwimConfig, rng: random.Random, now: float) -> None:
         self.config = config
         self.rng = rng
         self.table = MemberTable(own, config)
@@ -73,15 +73,32 @@ class Swim:
 
     # -- what arrives ---------------------------------------------------------------------
 
-    def receive(self, gossip: Gossip, now: float) -> list[Event]:
+    def receive(self, gossip: Gossip, now: float, *, full_state: bool = False) -> list[Event]:
+        """Apply what a message carried. Member news is gossiped on, except what a
+        push-pull (``full_state``) taught: its sender holds it, and the rest of the group
+        heard it the way the sender did; only a refutation of this peer's own reported
+        death or suspicion is always gossiped."""
         fx = Effects()
         for update in gossip.updates:
             self.table.apply(update, now, fx)
+        if full_state:
+            fx.gossip = [u for u in fx.gossip if u.member_id == self.own.id]
         for rumour in gossip.rumours:
             known = self.rumours.learn(rumour, self.period)
             if known is not None:
                 self.queue.push(("r", rumour.id), known, rumour.wire_size())
                 fx.events.append(RumourLearned(rumour))
+        return self._commit(fx)
+
+    def adopt(self, contacts: Iterable[Contact], now: float) -> list[Event]:
+        """Start from a roster every peer was given (a planner's member list): learn the
+        members as alive at incarnation 0 without gossiping them, as a converged group
+        would. Joining by push-pull instead gossips every newcomer to everyone."""
+        fx = Effects()
+        for c in contacts:
+            if c.id != self.own.id:
+                self.table.apply(Update(c, State.ALIVE, 0), now, fx)
+        fx.gossip.clear()
         return self._commit(fx)
 
     def heard_from(self, contact: Contact, incarnation: int, now: float) -> list[Event]:
@@ -92,16 +109,16 @@ class Swim:
         for update in fx.gossip:
             self.queue.push(("m", update.member_id), update, update.wire_size())
         for event in fx.events:
-            if isinstance(event, MemberChanged) and event.new is State.ALIVE:
-                if event.old is None or event.old.gone:
-                    self._scheduler.add(event.contact.id)
+            if isinstance(event, MemberChanged) and _joined_or_revived(event):
+                self._scheduler.add(event.contact.id)
         return fx.events
 
     # -- what goes out --------------------------------------------------------------------
 
-    def gossip_for(self, target_id: bytes | None = None) -> Gossip:
+    def gossip_for(self, target_id: bytes | None = None, answering: Gossip = NO_GOSSIP) -> Gossip:
         """Piggyback for one message to ``target_id``: what the target must hear about
-        itself (it is suspect or dead here: so it can refute), then the queue's items."""
+        itself (it is suspect or dead here: so it can refute), then the queue's items,
+        except news about what the target's own message (``answering``) just covered."""
         updates: list[Update] = []
         rumours: list[Rumour] = []
         budget = self.config.piggyback_bytes
@@ -110,7 +127,9 @@ class Swim:
             updates.append(member.update())
             budget -= updates[0].wire_size()
         limit = self.config.retransmit_limit(self.table.active)
-        for item in self.queue.take(budget, limit):
+        skip = {("m", u.member_id) for u in answering.updates}
+        skip.update(("r", r.id) for r in answering.rumours)
+        for item in self.queue.take(budget, limit, skip):
             if isinstance(item, KnownRumour):
                 rumours.append(item.copy_at(self.period))
             else:
@@ -154,7 +173,7 @@ class Swim:
         push_pull = None
         if now >= self._next_push_pull:
             self._next_push_pull = now + self.config.push_pull_period(self.table.active)
-            partners = self.random_alive(1)
+            partners = self.table.sample(1, self.rng, alive_only=True)
             push_pull = partners[0] if partners else None
         return Period(self.period, probe, push_pull, self._commit(fx))
 
@@ -162,14 +181,18 @@ class Swim:
         member = self.table.get(member_id)
         return member is not None and not member.state.gone
 
-    def random_alive(self, count: int, exclude: bytes | None = None) -> list[Contact]:
-        ids = [i for i in self.table.ids_in(State.ALIVE) if i != exclude]
-        chosen = self.rng.sample(ids, min(count, len(ids)))
-        return [self.table.get(i).contact for i in chosen]  # type: ignore[union-attr]
+    def gossip_targets(self) -> list[Contact]:
+        """Members to gossip to now: ``gossip_nodes`` random live ones while anything is
+        left to retransmit, else none."""
+        if not self.queue:
+            return []
+        return self.table.sample(self.config.gossip_nodes, self.rng)
 
     def indirect_helpers(self, target_id: bytes) -> list[Contact]:
         """Members to ask for an indirect probe of ``target_id``."""
-        return self.random_alive(self.config.indirect_checks, exclude=target_id)
+        return self.table.sample(
+            self.config.indirect_checks, self.rng, alive_only=True, exclude=target_id
+        )
 
     def probe_failed(self, target_id: bytes, now: float) -> list[Event]:
         """No ack, direct or indirect, this period: suspect the target (or confirm)."""
@@ -180,3 +203,7 @@ class Swim:
         suspect = Update(member.contact, State.SUSPECT, member.incarnation, self.own.id)
         self.table.apply(suspect, now, fx)
         return self._commit(fx)
+
+
+def _joined_or_revived(event: MemberChanged) -> bool:
+    return event.new is State.ALIVE and (event.old is None or event.old.gone)

@@ -46,6 +46,9 @@ class RumourBook:
     def get(self, rumour_id: bytes) -> KnownRumour | None:
         return self._known.get(rumour_id)
 
+    def all(self) -> list[KnownRumour]:
+        return list(self._known.values())
+
     def learn(self, rumour: Rumour, period: int) -> KnownRumour | None:
         """Record a received copy; returns the new entry on first receipt, else None."""
         if rumour.id in self._known or rumour.rounds > self._max_rounds:

@@ -15,9 +15,11 @@ from typing import Any
 import grpc
 from google.protobuf.message import Message
 
+from p2pnet_peer import tracing
 from p2pnet_peer.rpc_methods import method
 from p2pnet_peer.rpc_server import MAX_MESSAGE_BYTES
 from p2pnet_peer.transport.base import PeerUnreachable
+from p2pnet_peer.transport.call_context import outbound_metadata
 
 CHANNEL_OPTIONS = (
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -29,20 +31,24 @@ CHANNEL_OPTIONS = (
 
 
 def open_channel(
-    address: str, interceptors: Sequence[grpc.aio.ClientInterceptor] = ()
+    address: str, interceptors: Sequence[grpc.aio.ClientInterceptor] | None = None
 ) -> grpc.aio.Channel:
-    """The one place client channels are made (tracing interceptors plug in here)."""
-    return grpc.aio.insecure_channel(
-        address, options=CHANNEL_OPTIONS, interceptors=list(interceptors) or None
-    )
+    """The one place client channels are made. ``interceptors`` None: tracing's, when
+    tracing is on (:mod:`p2pnet_peer.tracing`), else none."""
+    chosen = tracing.client_interceptors() if interceptors is None else list(interceptors)
+    return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS, interceptors=chosen or None)
 
 
 class ChannelPool:
     def __init__(
-        self, max_channels: int = 1024, interceptors: Sequence[grpc.aio.ClientInterceptor] = ()
+        self,
+        max_channels: int = 1024,
+        interceptors: Sequence[grpc.aio.ClientInterceptor] | None = None,
     ) -> None:
         self._max = max_channels
-        self._interceptors = interceptors
+        self._interceptors = (
+            tracing.client_interceptors() if interceptors is None else list(interceptors)
+        )
         self._channels: OrderedDict[str, grpc.aio.Channel] = OrderedDict()
         self._closing: set[asyncio.Task[None]] = set()
 
@@ -89,7 +95,7 @@ class GrpcTransport:
             response_deserializer=rpc.response.FromString,
         )
         try:
-            return await stub(request, timeout=timeout)
+            return await stub(request, timeout=timeout, metadata=outbound_metadata.get() or None)
         except grpc.aio.AioRpcError as exc:
             raise PeerUnreachable(address, f"{exc.code().name}: {exc.details()}") from None
 
@@ -102,7 +108,7 @@ class GrpcTransport:
             request_serializer=rpc.request.SerializeToString,
             response_deserializer=rpc.response.FromString,
         )
-        call = stub(request, timeout=timeout)
+        call = stub(request, timeout=timeout, metadata=outbound_metadata.get() or None)
         try:
             async for item in call:
                 yield item

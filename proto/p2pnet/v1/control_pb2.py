@@ -26,7 +26,7 @@ from p2pnet.v1 import membership_pb2 as p2pnet_dot_v1_dot_membership__pb2
 from p2pnet.v1 import peer_pb2 as p2pnet_dot_v1_dot_peer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17p2pnet/v1/control.proto\x12\tp2pnet.v1\x1a\x1ap2pnet/v1/membership.proto\x1a\x14p2pnet/v1/peer.proto\"X\n\x0bLookupStats\x12\x0c\n\x04hops\x18\x01 \x01(\r\x12\x0c\n\x04rpcs\x18\x02 \x01(\r\x12\x13\n\x0b\x66\x61iled_rpcs\x18\x03 \x01(\r\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x01\"=\n\nPutRequest\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05value\x18\x02 \x01(\x0c\x12\x13\n\x0bttl_seconds\x18\x03 \x01(\r\"W\n\x0bPutResponse\x12\x0f\n\x07\x64ht_key\x18\x01 \x01(\x0c\x12\x10\n\x08replicas\x18\x02 \x01(\r\x12%\n\x05stats\x18\x03 \x01(\x0b\x32\x16.p2pnet.v1.LookupStats\"\x19\n\nGetRequest\x12\x0b\n\x03key\x18\x01 \x01(\x0c\"R\n\x0bGetResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12\r\n\x05value\x18\x02 \x01(\x0c\x12%\n\x05stats\x18\x03 \x01(\x0b\x32\x16.p2pnet.v1.LookupStats\"\x1f\n\rLookupRequest\x12\x0e\n\x06target\x18\x01 \x01(\x0c\"]\n\x0eLookupResponse\x12$\n\x07\x63losest\x18\x01 \x03(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12%\n\x05stats\x18\x02 \x01(\x0b\x32\x16.p2pnet.v1.LookupStats\"\x0f\n\rStatusRequest\"\xd9\x01\n\x0eStatusResponse\x12!\n\x04self\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x1b\n\x13routing_table_peers\x18\x02 \x01(\r\x12\x0f\n\x07records\x18\x03 \x01(\r\x12\x18\n\x10provider_records\x18\x04 \x01(\r\x12\x16\n\x0euptime_seconds\x18\x05 \x01(\x01\x12\x15\n\rmembers_alive\x18\x06 \x01(\r\x12\x17\n\x0fmembers_suspect\x18\x07 \x01(\r\x12\x14\n\x0cmembers_dead\x18\x08 \x01(\r\"#\n\x10\x42roadcastRequest\x12\x0f\n\x07payload\x18\x01 \x01(\x0c\"&\n\x11\x42roadcastResponse\x12\x11\n\trumour_id\x18\x01 \x01(\x0c\"\x10\n\x0eMembersRequest\";\n\x0fMembersResponse\x12(\n\x07members\x18\x01 \x03(\x0b\x32\x17.p2pnet.v1.MemberUpdate\"\x1d\n\x0eRumoursRequest\x12\x0b\n\x03ids\x18\x01 \x03(\x0c\"R\n\rLearnedRumour\x12\n\n\x02id\x18\x01 \x01(\x0c\x12\x0e\n\x06origin\x18\x02 \x01(\x0c\x12\x0e\n\x06rounds\x18\x03 \x01(\r\x12\x15\n\rpayload_bytes\x18\x04 \x01(\r\"<\n\x0fRumoursResponse\x12)\n\x07rumours\x18\x01 \x03(\x0b\x32\x18.p2pnet.v1.LearnedRumour2\xbf\x03\n\x07\x43ontrol\x12\x34\n\x03Put\x12\x15.p2pnet.v1.PutRequest\x1a\x16.p2pnet.v1.PutResponse\x12\x34\n\x03Get\x12\x15.p2pnet.v1.GetRequest\x1a\x16.p2pnet.v1.GetResponse\x12=\n\x06Lookup\x12\x18.p2pnet.v1.LookupRequest\x1a\x19.p2pnet.v1.LookupResponse\x12=\n\x06Status\x12\x18.p2pnet.v1.StatusRequest\x1a\x19.p2pnet.v1.StatusResponse\x12\x46\n\tBroadcast\x12\x1b.p2pnet.v1.BroadcastRequest\x1a\x1c.p2pnet.v1.BroadcastResponse\x12@\n\x07Members\x12\x19.p2pnet.v1.MembersRequest\x1a\x1a.p2pnet.v1.MembersResponse\x12@\n\x07Rumours\x12\x19.p2pnet.v1.RumoursRequest\x1a\x1a.p2pnet.v1.RumoursResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17p2pnet/v1/control.proto\x12\tp2pnet.v1\x1a\x1ap2pnet/v1/membership.proto\x1a\x14p2pnet/v1/peer.proto\"X\n\x0bLookupStats\x12\x0c\n\x04hops\x18\x01 \x01(\r\x12\x0c\n\x04rpcs\x18\x02 \x01(\r\x12\x13\n\x0b\x66\x61iled_rpcs\x18\x03 \x01(\r\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x01\"=\n\nPutRequest\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05value\x18\x02 \x01(\x0c\x12\x13\n\x0bttl_seconds\x18\x03 \x01(\r\"W\n\x0bPutResponse\x12\x0f\n\x07\x64ht_key\x18\x01 \x01(\x0c\x12\x10\n\x08replicas\x18\x02 \x01(\r\x12%\n\x05stats\x18\x03 \x01(\x0b\x32\x16.p2pnet.v1.LookupStats\"\x19\n\nGetRequest\x12\x0b\n\x03key\x18\x01 \x01(\x0c\"R\n\x0bGetResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12\r\n\x05value\x18\x02 \x01(\x0c\x12%\n\x05stats\x18\x03 \x01(\x0b\x32\x16.p2pnet.v1.LookupStats\"\x1f\n\rLookupRequest\x12\x0e\n\x06target\x18\x01 \x01(\x0c\"]\n\x0eLookupResponse\x12$\n\x07\x63losest\x18\x01 \x03(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12%\n\x05stats\x18\x02 \x01(\x0b\x32\x16.p2pnet.v1.LookupStats\"\x0f\n\rStatusRequest\"\x89\x02\n\x0eStatusResponse\x12!\n\x04self\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x1b\n\x13routing_table_peers\x18\x02 \x01(\r\x12\x0f\n\x07records\x18\x03 \x01(\r\x12\x18\n\x10provider_records\x18\x04 \x01(\r\x12\x16\n\x0euptime_seconds\x18\x05 \x01(\x01\x12\x15\n\rmembers_alive\x18\x06 \x01(\r\x12\x17\n\x0fmembers_suspect\x18\x07 \x01(\r\x12\x14\n\x0cmembers_dead\x18\x08 \x01(\r\x12.\n\ttransfers\x18\t \x03(\x0b\x32\x1b.p2pnet.v1.TransferProgress\"#\n\x10\x42roadcastRequest\x12\x0f\n\x07payload\x18\x01 \x01(\x0c\"&\n\x11\x42roadcastResponse\x12\x11\n\trumour_id\x18\x01 \x01(\x0c\"\x10\n\x0eMembersRequest\";\n\x0fMembersResponse\x12(\n\x07members\x18\x01 \x03(\x0b\x32\x17.p2pnet.v1.MemberUpdate\"\x1d\n\x0eRumoursRequest\x12\x0b\n\x03ids\x18\x01 \x03(\x0c\"R\n\rLearnedRumour\x12\n\n\x02id\x18\x01 \x01(\x0c\x12\x0e\n\x06origin\x18\x02 \x01(\x0c\x12\x0e\n\x06rounds\x18\x03 \x01(\r\x12\x15\n\rpayload_bytes\x18\x04 \x01(\r\"<\n\x0fRumoursResponse\x12)\n\x07rumours\x18\x01 \x03(\x0b\x32\x18.p2pnet.v1.LearnedRumour\":\n\x0ePublishRequest\x12\x0e\n\x04path\x18\x01 \x01(\tH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x08\n\x06source\"W\n\x0fPublishResponse\x12\x0b\n\x03\x63id\x18\x01 \x01(\x0c\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x0e\n\x06pieces\x18\x03 \x01(\r\x12\x19\n\x11provider_replicas\x18\x04 \x01(\r\"0\n\x0c\x46\x65tchRequest\x12\x0b\n\x03\x63id\x18\x01 \x01(\x0c\x12\x13\n\x0boutput_path\x18\x02 \x01(\t\"\xc2\x01\n\x10TransferProgress\x12\x0b\n\x03\x63id\x18\x01 \x01(\x0c\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x14\n\x0cpieces_total\x18\x03 \x01(\r\x12\x13\n\x0bpieces_have\x18\x04 \x01(\r\x12\x12\n\nneighbours\x18\x05 \x01(\r\x12\x10\n\x08unchoked\x18\x06 \x01(\r\x12\x18\n\x10\x64ownloaded_bytes\x18\x07 \x01(\x04\x12\x16\n\x0euploaded_bytes\x18\x08 \x01(\x04\x12\x10\n\x08\x63omplete\x18\t \x01(\x08\"\x8c\x01\n\rFetchResponse\x12-\n\x08progress\x18\x01 \x01(\x0b\x32\x1b.p2pnet.v1.TransferProgress\x12\x0c\n\x04\x64one\x18\x02 \x01(\x08\x12\x0c\n\x04path\x18\x03 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x04 \x01(\x01\x12\x16\n\x0eresumed_pieces\x18\x05 \x01(\r2\xbf\x04\n\x07\x43ontrol\x12\x34\n\x03Put\x12\x15.p2pnet.v1.PutRequest\x1a\x16.p2pnet.v1.PutResponse\x12\x34\n\x03Get\x12\x15.p2pnet.v1.GetRequest\x1a\x16.p2pnet.v1.GetResponse\x12=\n\x06Lookup\x12\x18.p2pnet.v1.LookupRequest\x1a\x19.p2pnet.v1.LookupResponse\x12=\n\x06Status\x12\x18.p2pnet.v1.StatusRequest\x1a\x19.p2pnet.v1.StatusResponse\x12\x46\n\tBroadcast\x12\x1b.p2pnet.v1.BroadcastRequest\x1a\x1c.p2pnet.v1.BroadcastResponse\x12@\n\x07Members\x12\x19.p2pnet.v1.MembersRequest\x1a\x1a.p2pnet.v1.MembersResponse\x12@\n\x07Rumours\x12\x19.p2pnet.v1.RumoursRequest\x1a\x1a.p2pnet.v1.RumoursResponse\x12@\n\x07Publish\x12\x19.p2pnet.v1.PublishRequest\x1a\x1a.p2pnet.v1.PublishResponse\x12<\n\x05\x46\x65tch\x12\x17.p2pnet.v1.FetchRequest\x1a\x18.p2pnet.v1.FetchResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -50,21 +50,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STATUSREQUEST']._serialized_start=569
   _globals['_STATUSREQUEST']._serialized_end=584
   _globals['_STATUSRESPONSE']._serialized_start=587
-  _globals['_STATUSRESPONSE']._serialized_end=804
-  _globals['_BROADCASTREQUEST']._serialized_start=806
-  _globals['_BROADCASTREQUEST']._serialized_end=841
-  _globals['_BROADCASTRESPONSE']._serialized_start=843
-  _globals['_BROADCASTRESPONSE']._serialized_end=881
-  _globals['_MEMBERSREQUEST']._serialized_start=883
-  _globals['_MEMBERSREQUEST']._serialized_end=899
-  _globals['_MEMBERSRESPONSE']._serialized_start=901
-  _globals['_MEMBERSRESPONSE']._serialized_end=960
-  _globals['_RUMOURSREQUEST']._serialized_start=962
-  _globals['_RUMOURSREQUEST']._serialized_end=991
-  _globals['_LEARNEDRUMOUR']._serialized_start=993
-  _globals['_LEARNEDRUMOUR']._serialized_end=1075
-  _globals['_RUMOURSRESPONSE']._serialized_start=1077
-  _globals['_RUMOURSRESPONSE']._serialized_end=1137
-  _globals['_CONTROL']._serialized_start=1140
-  _globals['_CONTROL']._serialized_end=1587
+  _globals['_STATUSRESPONSE']._serialized_end=852
+  _globals['_BROADCASTREQUEST']._serialized_start=854
+  _globals['_BROADCASTREQUEST']._serialized_end=889
+  _globals['_BROADCASTRESPONSE']._serialized_start=891
+  _globals['_BROADCASTRESPONSE']._serialized_end=929
+  _globals['_MEMBERSREQUEST']._serialized_start=931
+  _globals['_MEMBERSREQUEST']._serialized_end=947
+  _globals['_MEMBERSRESPONSE']._serialized_start=949
+  _globals['_MEMBERSRESPONSE']._serialized_end=1008
+  _globals['_RUMOURSREQUEST']._serialized_start=1010
+  _globals['_RUMOURSREQUEST']._serialized_end=1039
+  _globals['_LEARNEDRUMOUR']._serialized_start=1041
+  _globals['_LEARNEDRUMOUR']._serialized_end=1123
+  _globals['_RUMOURSRESPONSE']._serialized_start=1125
+  _globals['_RUMOURSRESPONSE']._serialized_end=1185
+  _globals['_PUBLISHREQUEST']._serialized_start=1187
+  _globals['_PUBLISHREQUEST']._serialized_end=1245
+  _globals['_PUBLISHRESPONSE']._serialized_start=1247
+  _globals['_PUBLISHRESPONSE']._serialized_end=1334
+  _globals['_FETCHREQUEST']._serialized_start=1336
+  _globals['_FETCHREQUEST']._serialized_end=1384
+  _globals['_TRANSFERPROGRESS']._serialized_start=1387
+  _globals['_TRANSFERPROGRESS']._serialized_end=1581
+  _globals['_FETCHRESPONSE']._serialized_start=1584
+  _globals['_FETCHRESPONSE']._serialized_end=1724
+  _globals['_CONTROL']._serialized_start=1727
+  _globals['_CONTROL']._serialized_end=2302
 # @@protoc_insertion_point(module_scope)

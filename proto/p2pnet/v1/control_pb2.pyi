@@ -75,7 +75,7 @@ class StatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class StatusResponse(_message.Message):
-    __slots__ = ("self", "routing_table_peers", "records", "provider_records", "uptime_seconds", "members_alive", "members_suspect", "members_dead")
+    __slots__ = ("self", "routing_table_peers", "records", "provider_records", "uptime_seconds", "members_alive", "members_suspect", "members_dead", "transfers")
     SELF_FIELD_NUMBER: _ClassVar[int]
     ROUTING_TABLE_PEERS_FIELD_NUMBER: _ClassVar[int]
     RECORDS_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +84,7 @@ class StatusResponse(_message.Message):
     MEMBERS_ALIVE_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_SUSPECT_FIELD_NUMBER: _ClassVar[int]
     MEMBERS_DEAD_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERS_FIELD_NUMBER: _ClassVar[int]
     self: _peer_pb2.PeerInfo
     routing_table_peers: int
     records: int
@@ -92,7 +93,8 @@ class StatusResponse(_message.Message):
     members_alive: int
     members_suspect: int
     members_dead: int
-    def __init__(self_, self: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., routing_table_peers: _Optional[int] = ..., records: _Optional[int] = ..., provider_records: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., members_alive: _Optional[int] = ..., members_suspect: _Optional[int] = ..., members_dead: _Optional[int] = ...) -> None: ...
+    transfers: _containers.RepeatedCompositeFieldContainer[TransferProgress]
+    def __init__(self_, self: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., routing_table_peers: _Optional[int] = ..., records: _Optional[int] = ..., provider_records: _Optional[int] = ..., uptime_seconds: _Optional[float] = ..., members_alive: _Optional[int] = ..., members_suspect: _Optional[int] = ..., members_dead: _Optional[int] = ..., transfers: _Optional[_Iterable[_Union[TransferProgress, _Mapping]]] = ...) -> None: ...
 
 class BroadcastRequest(_message.Message):
     __slots__ = ("payload",)
@@ -139,3 +141,67 @@ class RumoursResponse(_message.Message):
     RUMOURS_FIELD_NUMBER: _ClassVar[int]
     rumours: _containers.RepeatedCompositeFieldContainer[LearnedRumour]
     def __init__(self, rumours: _Optional[_Iterable[_Union[LearnedRumour, _Mapping]]] = ...) -> None: ...
+
+class PublishRequest(_message.Message):
+    __slots__ = ("path", "data")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    data: bytes
+    def __init__(self, path: _Optional[str] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class PublishResponse(_message.Message):
+    __slots__ = ("cid", "size", "pieces", "provider_replicas")
+    CID_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    PIECES_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    cid: bytes
+    size: int
+    pieces: int
+    provider_replicas: int
+    def __init__(self, cid: _Optional[bytes] = ..., size: _Optional[int] = ..., pieces: _Optional[int] = ..., provider_replicas: _Optional[int] = ...) -> None: ...
+
+class FetchRequest(_message.Message):
+    __slots__ = ("cid", "output_path")
+    CID_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_PATH_FIELD_NUMBER: _ClassVar[int]
+    cid: bytes
+    output_path: str
+    def __init__(self, cid: _Optional[bytes] = ..., output_path: _Optional[str] = ...) -> None: ...
+
+class TransferProgress(_message.Message):
+    __slots__ = ("cid", "size", "pieces_total", "pieces_have", "neighbours", "unchoked", "downloaded_bytes", "uploaded_bytes", "complete")
+    CID_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    PIECES_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    PIECES_HAVE_FIELD_NUMBER: _ClassVar[int]
+    NEIGHBOURS_FIELD_NUMBER: _ClassVar[int]
+    UNCHOKED_FIELD_NUMBER: _ClassVar[int]
+    DOWNLOADED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    UPLOADED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    cid: bytes
+    size: int
+    pieces_total: int
+    pieces_have: int
+    neighbours: int
+    unchoked: int
+    downloaded_bytes: int
+    uploaded_bytes: int
+    complete: bool
+    def __init__(self, cid: _Optional[bytes] = ..., size: _Optional[int] = ..., pieces_total: _Optional[int] = ..., pieces_have: _Optional[int] = ..., neighbours: _Optional[int] = ..., unchoked: _Optional[int] = ..., downloaded_bytes: _Optional[int] = ..., uploaded_bytes: _Optional[int] = ..., complete: _Optional[bool] = ...) -> None: ...
+
+class FetchResponse(_message.Message):
+    __slots__ = ("progress", "done", "path", "duration_seconds", "resumed_pieces")
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    RESUMED_PIECES_FIELD_NUMBER: _ClassVar[int]
+    progress: TransferProgress
+    done: bool
+    path: str
+    duration_seconds: float
+    resumed_pieces: int
+    def __init__(self, progress: _Optional[_Union[TransferProgress, _Mapping]] = ..., done: _Optional[bool] = ..., path: _Optional[str] = ..., duration_seconds: _Optional[float] = ..., resumed_pieces: _Optional[int] = ...) -> None: ...

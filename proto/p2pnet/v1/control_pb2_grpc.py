@@ -70,6 +70,16 @@ class ControlStub:
                 request_serializer=p2pnet_dot_v1_dot_control__pb2.RumoursRequest.SerializeToString,
                 response_deserializer=p2pnet_dot_v1_dot_control__pb2.RumoursResponse.FromString,
                 _registered_method=True)
+        self.Publish = channel.unary_unary(
+                '/p2pnet.v1.Control/Publish',
+                request_serializer=p2pnet_dot_v1_dot_control__pb2.PublishRequest.SerializeToString,
+                response_deserializer=p2pnet_dot_v1_dot_control__pb2.PublishResponse.FromString,
+                _registered_method=True)
+        self.Fetch = channel.unary_stream(
+                '/p2pnet.v1.Control/Fetch',
+                request_serializer=p2pnet_dot_v1_dot_control__pb2.FetchRequest.SerializeToString,
+                response_deserializer=p2pnet_dot_v1_dot_control__pb2.FetchResponse.FromString,
+                _registered_method=True)
 
 
 class ControlServicer:
@@ -124,6 +134,20 @@ class ControlServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Publish(self, request, context):
+        """Split a file (or bytes) into pieces, hold them, and become a provider of the CID.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Fetch(self, request, context):
+        """Download a CID from the swarm: progress while it runs, the result last (done).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ControlServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -161,6 +185,16 @@ def add_ControlServicer_to_server(servicer, server):
                     servicer.Rumours,
                     request_deserializer=p2pnet_dot_v1_dot_control__pb2.RumoursRequest.FromString,
                     response_serializer=p2pnet_dot_v1_dot_control__pb2.RumoursResponse.SerializeToString,
+            ),
+            'Publish': grpc.unary_unary_rpc_method_handler(
+                    servicer.Publish,
+                    request_deserializer=p2pnet_dot_v1_dot_control__pb2.PublishRequest.FromString,
+                    response_serializer=p2pnet_dot_v1_dot_control__pb2.PublishResponse.SerializeToString,
+            ),
+            'Fetch': grpc.unary_stream_rpc_method_handler(
+                    servicer.Fetch,
+                    request_deserializer=p2pnet_dot_v1_dot_control__pb2.FetchRequest.FromString,
+                    response_serializer=p2pnet_dot_v1_dot_control__pb2.FetchResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -353,6 +387,60 @@ class Control:
             '/p2pnet.v1.Control/Rumours',
             p2pnet_dot_v1_dot_control__pb2.RumoursRequest.SerializeToString,
             p2pnet_dot_v1_dot_control__pb2.RumoursResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Publish(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/p2pnet.v1.Control/Publish',
+            p2pnet_dot_v1_dot_control__pb2.PublishRequest.SerializeToString,
+            p2pnet_dot_v1_dot_control__pb2.PublishResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Fetch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/p2pnet.v1.Control/Fetch',
+            p2pnet_dot_v1_dot_control__pb2.FetchRequest.SerializeToString,
+            p2pnet_dot_v1_dot_control__pb2.FetchResponse.FromString,
             options,
             channel_credentials,
             insecure,

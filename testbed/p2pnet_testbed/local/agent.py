@@ -6,7 +6,10 @@ applies churn without paying a process start per event:
 
     {"op": "start", "slot": 3, "seed": "<64 hex>", "listen": "127.0.0.4:0",
      "bootstrap": ["127.0.0.2:40001"], "metrics": "127.0.0.4:0", "nat": "public"}
-    -> {"event": "started", "slot": 3, "id": ..., "address": ..., "metrics_port": ...}
+    -> {"event": "started", "slot": 3, "id": ..., "address": ..., "metrics_port": ...,
+        "control": ...}
+    (NAT runs add "nat_mode", "relay", "via", "ext_host", "control_path": see
+    p2pnet_testbed.nat.peer_options; the peer's NAT events come as {"event": "nat", ...})
     -> {"event": "joined", "slot": 3, "routing_table_peers": 17}
     {"op": "stop", "slot": 3}             # a crash: the server closes at once
     -> {"event": "stopped", "slot": 3}
@@ -28,6 +31,7 @@ from p2pnet_peer import logs
 from p2pnet_peer.daemon import HostedPeer, PeerHost, StartError
 from p2pnet_peer.identity import Identity
 from p2pnet_testbed.local.peer_config import peer_config_from_json
+from p2pnet_testbed.nat.peer_options import nat_options, serve_metrics_outside
 
 log = logging.getLogger("p2pnet.agent")
 
@@ -49,17 +53,25 @@ class Agent:
             emit("error", slot=slot, reason="slot already running")
             return
         try:
+            identity = Identity.from_seed(bytes.fromhex(cmd["seed"]))
+            nat = nat_options(cmd, identity)
             hosted = await self.host.start_peer(
-                Identity.from_seed(bytes.fromhex(cmd["seed"])),
+                identity,
                 cmd["listen"],
                 metrics_listen=cmd.get("metrics"),
+                advertise=nat.advertise,
+                nat=nat.setup,
+                control_listen=nat.control,
             )
         except (StartError, ValueError) as exc:
             emit("error", slot=slot, reason=str(exc))
             return
         hosted.labels["nat"] = str(cmd.get("nat", "public"))
+        hosted.peer.nat.listeners.append(lambda e: emit("nat", slot=slot, **e))
+        metrics_host = await serve_metrics_outside(hosted, cmd)
         self.slots[slot] = hosted
-        emit("started", slot=slot, **hosted.describe())
+        control = nat.control or hosted.peer.nat.setup.listen  # never a circuit address
+        emit("started", slot=slot, control=control, metrics_host=metrics_host, **hosted.describe())
         self.joins[slot] = asyncio.create_task(self._join(slot, hosted, cmd.get("bootstrap", [])))
 
     async def _join(self, slot: int, hosted: HostedPeer, bootstrap: list[str]) -> None:

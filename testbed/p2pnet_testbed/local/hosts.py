@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import ctypes
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -31,9 +32,16 @@ class HostError(RuntimeError):
 
 class HostProcess:
     def __init__(
-        self, name: str, log_path: Path, on_event: Callable[[HostProcess, dict[str, Any]], None]
+        self,
+        name: str,
+        log_path: Path,
+        on_event: Callable[[HostProcess, dict[str, Any]], None],
+        env: dict[str, str] | None = None,
+        netns: str | None = None,
     ) -> None:
         self.name = name
+        self.env = env or {}  # extra environment, e.g. P2PNET_TRACES_FILE
+        self.netns = netns  # run inside this network namespace (NAT emulation)
         self.log_path = log_path
         self._on_event = on_event
         self.proc: asyncio.subprocess.Process | None = None
@@ -45,6 +53,7 @@ class HostProcess:
         log = self.log_path.open("ab")
         try:
             self.proc = await asyncio.create_subprocess_exec(
+                *(["ip", "netns", "exec", self.netns] if self.netns else []),
                 sys.executable,
                 "-m",
                 "p2pnet_testbed.local.agent",
@@ -53,6 +62,7 @@ class HostProcess:
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=log,
+                env={**os.environ, **self.env} if self.env else None,
                 start_new_session=True,
                 preexec_fn=_die_with_parent,
             )

@@ -19,6 +19,8 @@ from typing import Any
 
 from p2pnet_operator.planner import Plan
 from p2pnet_testbed.local.hosts import HostError, HostProcess
+from p2pnet_testbed.nat.placement import NatPlacement
+from p2pnet_testbed.nat.run_events import run_event
 
 
 class RunError(RuntimeError):
@@ -36,6 +38,8 @@ class PeerSlot:
     joined: bool = False
     id: str = ""
     address: str = ""
+    control: str = ""  # where the supervisor calls Control (a unix socket in netns mode)
+    metrics_host: str = ""  # where /metrics is served, when not on listen_host (netns mode)
     metrics_port: int | None = None
     error: str = ""
 
@@ -53,12 +57,16 @@ class LocalNetwork:
         *,
         peers_per_host: int = 16,
         emit: Callable[..., object] = lambda kind, **fields: None,
+        host_env: dict[str, str] | None = None,
+        nat: NatPlacement | None = None,
     ) -> None:
         self.plan = plan
         self.run_dir = run_dir
         self.config_json = peer_config_json
         self.peers_per_host = peers_per_host
         self.emit = emit  # emit(kind, **fields): into the run's event log
+        self.host_env = host_env or {}  # extra environment for the host processes
+        self.nat = nat  # NAT emulation: where peers run (netns mode) and what hosts are told
         self.hosts: list[HostProcess] = []
         self.slots: list[PeerSlot] = []
         self._changed = asyncio.Condition()
@@ -71,9 +79,16 @@ class LocalNetwork:
         logs = self.run_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         self.hosts = [
-            HostProcess(f"host-{h}", logs / f"host-{h}.log", self._host_event)
+            HostProcess(f"host-{h}", logs / f"host-{h}.log", self._host_event, self.host_env)
             for h in range(n_hosts)
         ]
+        if self.nat is not None:
+            self.hosts = [
+                HostProcess(
+                    h.name, logs / f"{h.name}.log", self._host_event, self.host_env, h.netns
+                )
+                for h in self.nat.hosts
+            ]
         try:
             await asyncio.gather(*(h.start(self.config_json) for h in self.hosts))
         except HostError as exc:
@@ -82,9 +97,13 @@ class LocalNetwork:
             pids = [h.proc.pid for h in self.hosts if h.proc is not None]
             self.emit("hosts", pids=pids)
         self.slots = [
-            PeerSlot(p.index, self.hosts[p.index % n_hosts], listen_host(p.index), p.nat)
+            PeerSlot(p.index, self.hosts[p.index % len(self.hosts)], listen_host(p.index), p.nat)
             for p in self.plan.peers
         ]
+        if self.nat is not None:
+            for slot in self.slots:
+                slot.host = self.hosts[self.nat.host_index(slot.index)]
+                slot.listen_host = self.nat.listen_host(slot.index)
         first, *others = [self.slots[i] for i in self.plan.bootstrap]
         self._start(first, bootstrap=[])
         await self._wait(lambda: first.joined, join_timeout, "the first bootstrap peer")
@@ -92,6 +111,10 @@ class LocalNetwork:
             self._start(slot, bootstrap=[first.address])
         await self._wait(lambda: all(s.joined for s in others), join_timeout, "bootstrap peers")
         seeds = self.bootstrap_addresses()
+        relays = [self.slots[i] for i in self.plan.relays]  # up before the peers they serve
+        for slot in relays:
+            self._start(slot, bootstrap=seeds)
+        await self._wait(lambda: all(s.joined for s in relays), join_timeout, "relays")
         for slot in self.slots:
             if not slot.up:
                 self._start(slot, bootstrap=seeds)
@@ -117,9 +140,19 @@ class LocalNetwork:
                 metrics=f"{slot.listen_host}:0",
                 bootstrap=bootstrap,
                 nat=slot.nat,
+                **(self.nat.start_fields(slot.index, self._relays()) if self.nat else {}),
             )
         except HostError as exc:
             raise RunError(str(exc)) from None
+
+    def _relays(self) -> list[str]:
+        return [self.slots[i].address for i in self.plan.relays if self.slots[i].address]
+
+    def _resolve(self, peer_id: str | None, address: str | None) -> int | None:
+        for s in self.slots:
+            if (peer_id and s.id == peer_id) or (address and s.address == address):
+                return s.index
+        return None
 
     def leave(self, index: int) -> None:
         slot = self.slots[index]
@@ -142,11 +175,17 @@ class LocalNetwork:
         if kind == "started" and slot is not None:
             slot.up = True
             slot.id, slot.address = event["id"], event["address"]
+            slot.control = event.get("control") or event["address"]
+            slot.metrics_host = event.get("metrics_host") or slot.listen_host
             slot.metrics_port = event.get("metrics_port")
         elif kind == "joined" and slot is not None:
             slot.joined = True
         elif kind == "stopped" and slot is not None:
             slot.up = slot.joined = False
+        elif kind == "nat" and slot is not None and self.nat is not None:
+            found = run_event(self.plan, self.nat.group_of, slot.index, event, self._resolve)
+            if found is not None:
+                self.emit(found[0], **found[1])
         elif kind == "error":
             if slot is not None:
                 slot.error = str(event.get("reason"))
@@ -178,15 +217,33 @@ class LocalNetwork:
         """Prometheus file_sd targets of every peer up now."""
         return [
             {
-                "targets": [f"{s.listen_host}:{s.metrics_port}"],
+                "targets": [f"{s.metrics_host or s.listen_host}:{s.metrics_port}"],
                 "labels": {"network": network, "nat": s.nat},
             }
             for s in self.slots
             if s.up and s.metrics_port
         ]
 
+    def peers(self) -> list[dict[str, Any]]:
+        """Every joined peer's gRPC and metrics address (peers.json: what ``p2pnet load``
+        and Locust drive)."""
+        return [
+            {
+                "index": s.index,
+                "id": s.id,
+                "address": s.address,
+                "metrics": f"{s.metrics_host or s.listen_host}:{s.metrics_port}"
+                if s.metrics_port
+                else None,
+                "nat": s.nat,
+            }
+            for s in self.live()
+        ]
+
     def write_targets(self, network: str) -> None:
-        path = self.run_dir / "targets.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.targets(network), indent=1))
-        tmp.replace(path)
+        """targets.json (Prometheus file_sd) and peers.json, each replaced atomically."""
+        for name, body in (("targets.json", self.targets(network)), ("peers.json", self.peers())):
+            path = self.run_dir / name
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(body, indent=1))
+            tmp.replace(path)

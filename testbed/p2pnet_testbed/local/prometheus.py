@@ -1,8 +1,9 @@
 """A local Prometheus (Debian's ``prometheus`` package) scraping every peer of a run.
 
 It discovers the peers through the run's ``targets.json`` (file_sd, re-read as churn
-changes it) and keeps its data in ``<run>/prometheus/data`` so the run can be inspected
-after it ended (``prometheus --storage.tsdb.path`` on that folder).
+changes it), also scrapes the supervisor's own metrics (:mod:`p2pnet_testbed.metrics`: the
+target size and churn events), and keeps its data in ``<run>/prometheus/data`` so the run
+can be inspected after it ended (``p2pnet observe RUN_DIR``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import yaml
+
+from p2pnet_peer.metrics_http import bound_port, start_metrics_server
+from p2pnet_testbed.metrics import TestbedMetrics
 
 SCRAPE_INTERVAL = "2s"
 
@@ -29,7 +33,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def config(targets_file: Path, network: str) -> dict[str, object]:
+def config(targets_file: Path, network: str, testbed: str | None = None) -> dict[str, object]:
+    jobs: list[dict[str, object]] = []
+    if testbed is not None:
+        jobs.append(
+            {
+                "job_name": "p2pnet-testbed",
+                "static_configs": [{"targets": [testbed], "labels": {"network": network}}],
+            }
+        )
     return {
         "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL},
         "scrape_configs": [
@@ -39,17 +51,25 @@ def config(targets_file: Path, network: str) -> dict[str, object]:
                 "relabel_configs": [
                     {"target_label": "network", "replacement": network},
                 ],
-            }
+            },
+            *jobs,
         ],
     }
 
 
 class LocalPrometheus:
-    def __init__(self, run_dir: Path, network: str) -> None:
+    def __init__(self, run_dir: Path, network: str, target_peers: int = 0) -> None:
         self.dir = run_dir / "prometheus"
         self.network = network
         self.port = 0
         self.proc: asyncio.subprocess.Process | None = None
+        self.metrics = TestbedMetrics(target_peers)
+        self._metrics_server: asyncio.Server | None = None
+
+    def consume(self, event: dict[str, object]) -> None:
+        """An event-log listener: counts churn events into the testbed's metrics."""
+        if event.get("type") == "churn":
+            self.metrics.churn_events.labels(str(event["action"])).inc()
 
     @property
     def url(self) -> str:
@@ -63,7 +83,10 @@ class LocalPrometheus:
             )
         self.dir.mkdir(parents=True, exist_ok=True)
         cfg = self.dir / "prometheus.yml"
-        cfg.write_text(yaml.safe_dump(config(self.dir.parent / "targets.json", self.network)))
+        self._metrics_server = await start_metrics_server(self.metrics.registry, "127.0.0.1", 0)
+        testbed = f"127.0.0.1:{bound_port(self._metrics_server)}"
+        targets = self.dir.parent / "targets.json"
+        cfg.write_text(yaml.safe_dump(config(targets, self.network, testbed)))
         self.port = free_port()
         log = (self.dir / "prometheus.log").open("ab")
         try:
@@ -96,6 +119,9 @@ class LocalPrometheus:
             return bool(response.status == 200)
 
     async def stop(self) -> None:
+        if self._metrics_server is not None:
+            self._metrics_server.close()
+            self._metrics_server = None
         if self.proc is None or self.proc.returncode is not None:
             return
         self.proc.terminate()

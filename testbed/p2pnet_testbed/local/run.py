@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import time
 from dataclasses import dataclass
@@ -25,10 +26,22 @@ from p2pnet_testbed.live_stats import LiveStats
 from p2pnet_testbed.local.network import LocalNetwork, RunError
 from p2pnet_testbed.local.prometheus import LocalPrometheus, PrometheusUnavailable
 from p2pnet_testbed.local.spec_to_peer import peer_config_json
+from p2pnet_testbed.nat.mode import prepare_nat
+from p2pnet_testbed.nat.netns import NetnsError
 from p2pnet_testbed.progress import show_progress
 from p2pnet_testbed.workload import Workload
 
 SAMPLE_EVERY_S = 1.0
+
+
+def trace_env(run_dir: Path) -> dict[str, str]:
+    """Host environment for ``--traces``: each host appends its spans to
+    ``traces/host-<pid>.jsonl`` (besides any OTLP export the user's OTEL_* ask for)."""
+    env = {"P2PNET_TRACES_FILE": str(run_dir.resolve() / "traces" / "host-{pid}.jsonl")}
+    listed = os.environ.get("OTEL_TRACES_EXPORTER", "")
+    if listed and "jsonl" not in listed:
+        env["OTEL_TRACES_EXPORTER"] = f"{listed},jsonl"
+    return env
 
 
 @dataclass
@@ -69,6 +82,7 @@ async def run_local(
     show: bool = True,
     peers_per_host: int = 16,
     prometheus: bool = False,
+    traces: bool = False,
 ) -> RunOutcome:
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "spec.yaml").write_text(yaml.safe_dump(network_spec.to_dict(), sort_keys=False))
@@ -82,12 +96,15 @@ async def run_local(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    nat_mode, placement = prepare_nat(plan, peers_per_host)
     network = LocalNetwork(
         plan,
         run_dir,
         peer_config_json(spec),
         peers_per_host=peers_per_host,
         emit=log.write,
+        host_env=trace_env(run_dir) if traces else None,
+        nat=placement,
     )
     log.write(
         "run_start",
@@ -95,12 +112,21 @@ async def run_local(
         peers=len(plan.peers),
         duration_s=plan.duration_s,
         wall=time.time(),
+        nat_mode=nat_mode.name,
+        nat_reason=nat_mode.reason,
     )
     complete, reason = False, "interrupted"
     scraper = LocalPrometheus(run_dir, network_spec.name, len(plan.peers)) if prometheus else None
     if scraper is not None:
         log.listeners.append(scraper.consume)  # churn events -> p2pnet_churn_events_total
     try:
+        if nat_mode.error:
+            raise RunError(nat_mode.reason)
+        if placement is not None:
+            seconds = await asyncio.to_thread(placement.setup)
+            log.write(
+                "nat_setup", mode=nat_mode.name, prefix=placement.prefix, seconds=round(seconds, 3)
+            )
         if scraper is not None:
             network.write_targets(network_spec.name)
             log.write("prometheus", url=await scraper.start())
@@ -133,7 +159,7 @@ async def run_local(
                     complete, reason = True, "finished"
             for task in group._tasks:
                 task.cancel()
-    except* (RunError, PrometheusUnavailable) as group_error:
+    except* (RunError, PrometheusUnavailable, NetnsError) as group_error:
         reason = str(group_error.exceptions[0])
         log.write("error", reason=reason)
     finally:
@@ -142,6 +168,9 @@ async def run_local(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await network.stop()
+        if placement is not None:
+            seconds = await asyncio.to_thread(placement.teardown)
+            log.write("nat_teardown", mode=nat_mode.name, seconds=round(seconds, 3))
         log.write("run_end", complete=complete, reason=reason, wall=time.time())
         log.close()
     return RunOutcome(run_dir, complete, reason)

@@ -34,12 +34,17 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, Any]]:
     ]
 
 
+def _src(image: Path, out: Path) -> str:
+    """The image's path relative to the page (dashboards/ images sit in a subfolder)."""
+    return image.relative_to(out).as_posix() if image.is_relative_to(out) else image.name
+
+
 def write_page(report: dict[str, Any], images: list[Path], out: Path) -> Path:
     rows = "\n".join(
         f"<tr><th>{html.escape(k)}</th><td>{_fmt(v)}</td></tr>" for k, v in headline_rows(report)
     )
     figures = "\n".join(
-        f'<figure><img src="{html.escape(p.name)}" alt="{html.escape(p.stem)}"></figure>'
+        f'<figure><img src="{html.escape(_src(p, out))}" alt="{html.escape(p.stem)}"></figure>'
         for p in images
     )
     title = f"p2pnet run: {html.escape(str(report['network']))}"

@@ -6,6 +6,8 @@ import math
 from collections import Counter
 from typing import Any
 
+from p2pnet_testbed.report.nat_matrix import nat_summary
+
 REPORT_FORMAT = 1
 
 
@@ -96,16 +98,7 @@ def _transfer(
 
 
 def _nat(events: list[dict[str, Any]], plan: dict[str, Any]) -> dict[str, Any]:
-    paths = Counter({"direct": 0, "holepunch": 0, "relay": 0})
-    for e in events:
-        if e["type"] == "nat_connection":
-            paths[e["path"]] += 1
-    start = next((e for e in events if e["type"] == "run_start"), {})
-    return {
-        "mode": start.get("nat_mode", "none"),
-        "paths": dict(paths),
-        "peers_behind_nat": sum(1 for p in plan.get("peers", []) if p.get("nat") != "public"),
-    }
+    return nat_summary(events, plan)  # mode, paths, type-pair matrix, hole-punch rates
 
 
 def summarize(

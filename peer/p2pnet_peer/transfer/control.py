@@ -1,0 +1,99 @@
+"""The transfer part of the Control service: Publish, Fetch, and progress for Status."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from p2pnet.v1 import control_pb2
+from p2pnet_peer.swarm.config import MAX_PIECES
+from p2pnet_peer.swarm.session import SwarmSession
+from p2pnet_peer.transfer.node import TransferNode
+from p2pnet_peer.wire import InvalidRequest, check_key
+
+PROGRESS_INTERVAL = 1.0
+
+
+def progress(session: SwarmSession) -> control_pb2.TransferProgress:
+    m = session.manifest
+    return control_pb2.TransferProgress(
+        cid=m.cid,
+        size=m.size,
+        pieces_total=m.count,
+        pieces_have=session.have.bit_count(),
+        neighbours=len(session.neighbours),
+        unchoked=len(session.unchoked),
+        downloaded_bytes=session.downloaded,
+        uploaded_bytes=session.uploaded,
+        complete=session.complete,
+    )
+
+
+def all_progress(node: TransferNode) -> list[control_pb2.TransferProgress]:
+    return [progress(s) for s in node.sessions.values()]
+
+
+def _read_pieces(path: Path, piece_size: int) -> list[bytes]:
+    if not path.is_file():
+        raise InvalidRequest(f"path: {str(path)!r} is not a regular file")
+    limit = MAX_PIECES * piece_size
+    if path.stat().st_size > limit:
+        raise InvalidRequest(f"path: larger than {limit} bytes ({MAX_PIECES} pieces)")
+    try:
+        with path.open("rb") as f:
+            return list(iter(lambda: f.read(piece_size), b""))
+    except OSError as exc:
+        raise InvalidRequest(f"path: cannot read {str(path)!r}: {exc.strerror}") from None
+
+
+async def publish(
+    node: TransferNode, request: control_pb2.PublishRequest
+) -> control_pb2.PublishResponse:
+    piece_size = node.config.piece_size
+    source = request.WhichOneof("source")
+    if source == "path":
+        pieces = _read_pieces(Path(request.path), piece_size)
+    elif source == "data":
+        data = request.data
+        pieces = [data[i : i + piece_size] for i in range(0, len(data), piece_size)]
+    else:
+        raise InvalidRequest("source: path or data is required")
+    if not pieces:
+        raise InvalidRequest(f"{source}: content must not be empty")
+    manifest, replicas = await node.publish(pieces)
+    return control_pb2.PublishResponse(
+        cid=manifest.cid, size=manifest.size, pieces=manifest.count, provider_replicas=replicas
+    )
+
+
+async def fetch(
+    node: TransferNode, request: control_pb2.FetchRequest
+) -> AsyncIterator[control_pb2.FetchResponse]:
+    cid = check_key(request.cid, "cid")
+    output = None
+    if request.output_path:
+        output = Path(request.output_path)
+        if not output.is_absolute() or not output.parent.is_dir() or output.is_dir():
+            raise InvalidRequest("output_path: must be an absolute file path in an existing dir")
+    if cid in node.downloads:
+        raise InvalidRequest("cid: already being fetched by this peer")
+    task = asyncio.create_task(node.fetch(cid, output))
+    try:
+        while not task.done():
+            await asyncio.wait([task], timeout=PROGRESS_INTERVAL)
+            session = node.sessions.get(cid)
+            if session is not None and not task.done():
+                yield control_pb2.FetchResponse(progress=progress(session))
+        result = task.result()
+        yield control_pb2.FetchResponse(
+            progress=progress(node.sessions[cid]),
+            done=True,
+            path=result.path,
+            duration_seconds=result.duration,
+            resumed_pieces=result.resumed,
+        )
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)

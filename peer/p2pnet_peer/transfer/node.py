@@ -1,0 +1,275 @@
+"""TransferNode: runs swarm sessions over a transport, on the event loop's clock.
+
+Owns one :class:`SwarmSession` and one piece store per content ID, the upload token
+bucket (the emulated access link), and two background loops run by :meth:`maintain`:
+rechoking every second (the choker keeps its own 10 s / 30 s clocks) and sending the
+Haves the sessions say are due, one in flight per neighbour, each an owned task.
+Downloads (:mod:`.download`) run in the task of whoever called :meth:`fetch`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from p2pnet.v1 import transfer_pb2
+from p2pnet_peer.dht.node import DhtNode
+from p2pnet_peer.identity import Identity
+from p2pnet_peer.kademlia.contact import Contact
+from p2pnet_peer.metrics import PeerMetrics
+from p2pnet_peer.swarm.bitfield import from_wire, full, to_wire
+from p2pnet_peer.swarm.config import SwarmConfig
+from p2pnet_peer.swarm.manifest import Manifest
+from p2pnet_peer.swarm.session import Announcement, Refusal, SwarmSession
+from p2pnet_peer.swarm.token_bucket import TokenBucket
+from p2pnet_peer.transfer.download import Download, FetchResult
+from p2pnet_peer.transfer.storage import PieceStore, Storage
+from p2pnet_peer.transport.base import PeerUnreachable, Transport
+from p2pnet_peer.wire import contact_to_wire
+
+SERVICE = "p2pnet.v1.Transfer"
+CHOKE_TICK = 1.0
+log = logging.getLogger("p2pnet.transfer")
+
+
+class TransferNode:
+    def __init__(
+        self,
+        identity: Identity,
+        address: str,
+        config: SwarmConfig,
+        transport: Transport,
+        dht: DhtNode,
+        storage: Storage,
+        *,
+        metrics: PeerMetrics | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.contact = identity.contact(address)
+        self.config = config
+        self.transport = transport
+        self.dht = dht
+        self.storage = storage
+        self.metrics = metrics or PeerMetrics()
+        self.rng = rng or random.Random(identity.id)
+        self.sessions: dict[bytes, SwarmSession] = {}
+        self.stores: dict[bytes, PieceStore] = {}
+        self.contacts: dict[bytes, Contact] = {}
+        self.downloads: dict[bytes, Download] = {}
+        self.bucket = TokenBucket(config.upload_rate, config.burst, self.now())
+        self.wire_self = contact_to_wire(self.contact)
+        self._announce = asyncio.Event()
+        self._busy: dict[bytes, set[bytes]] = {}  # cid -> neighbours with a Have in flight
+        self.metrics.transfer_unchoked_peers.set_function(
+            lambda: sum(len(s.unchoked) for s in self.sessions.values())
+        )
+
+    @property
+    def id(self) -> bytes:
+        return self.contact.id
+
+    @staticmethod
+    def now() -> float:
+        return asyncio.get_running_loop().time()
+
+    # -- content ----------------------------------------------------------------------------
+
+    def open(self, manifest: Manifest, have: int | None = None) -> SwarmSession:
+        """The session for ``manifest``, created from what the store holds if new."""
+        session = self.sessions.get(manifest.cid)
+        if session is None:
+            store = self.stores[manifest.cid] = self.storage.open(manifest)
+            mask = store.verified() if have is None else have
+            session = SwarmSession(manifest, mask, self.config, self.rng, self.now())
+            self.sessions[manifest.cid] = session
+        return session
+
+    async def publish(self, pieces: list[bytes]) -> tuple[Manifest, int]:
+        """Hold ``pieces`` (all ``piece_size`` but the last) and announce them; returns the
+        manifest and how many DHT peers stored the provider record."""
+        manifest = Manifest.of_pieces(pieces, self.config.piece_size)
+        if manifest.cid not in self.sessions:
+            store = self.storage.open(manifest)
+            for index, piece in enumerate(pieces):
+                store.write(index, piece)
+            self.open(manifest, have=full(manifest.count))
+        return manifest, await self.dht.provide(manifest.cid)
+
+    async def fetch(self, cid: bytes, output: Path | None = None) -> FetchResult:
+        """Download ``cid`` from the swarm (resuming from stored pieces), write it to
+        ``output`` if given; the node stays a provider afterwards."""
+        if cid in self.downloads:
+            raise RuntimeError("already fetching this content")
+        download = self.downloads[cid] = Download(self, cid)
+        try:
+            return await download.run(output)
+        finally:
+            del self.downloads[cid]
+
+    # -- inbound: called by TransferService once a request passed its checks -------------
+
+    def handshake(
+        self, sender: Contact, session: SwarmSession, mask: int, choking: bool
+    ) -> transfer_pb2.BitfieldResponse:
+        now = self.now()
+        if not session.connect(sender.id, now):
+            return transfer_pb2.BitfieldResponse(responder=self.wire_self, accepted=False)
+        self.contacts[sender.id] = sender
+        session.on_bitfield(sender.id, mask, choking)
+        self.rechoke(session)
+        session.told_bitfield(sender.id, now)
+        download = self.downloads.get(session.cid)
+        if download is not None:
+            download.adopt(sender)
+        return transfer_pb2.BitfieldResponse(
+            responder=self.wire_self,
+            accepted=True,
+            bitfield=to_wire(session.have, session.manifest.count),
+            choking=session.neighbours[sender.id].we_choke,
+        )
+
+    def have(self, sender: Contact, session: SwarmSession, mask: int, choking: bool) -> bool:
+        if sender.id not in session.neighbours:
+            return False
+        self.contacts[sender.id] = sender
+        session.on_have(sender.id, mask, choking)
+        self.rechoke(session)
+        download = self.downloads.get(session.cid)
+        if download is not None:
+            download.poke(sender.id)
+        return True
+
+    async def serve_pieces(
+        self, sender: Contact, session: SwarmSession, indices: list[int]
+    ) -> AsyncIterator[tuple[int, bytes | Refusal]]:
+        """The pieces ``sender`` asked for, paced by the upload bucket, or refusals."""
+        store = self.stores[session.cid]
+        upload = self.metrics.transfer_bytes.labels("upload")
+        for index in indices:
+            refusal = session.refusal(sender.id, index)
+            if refusal is not None:
+                yield index, refusal
+                if refusal is Refusal.NOT_HELD:
+                    continue
+                return
+            data = store.read(index)
+            delay = self.bucket.reserve(len(data), self.now())
+            if delay > 0:
+                try:
+                    await asyncio.sleep(delay)
+                except asyncio.CancelledError:
+                    self.bucket.refund(len(data), self.now())
+                    raise
+            session.on_uploaded(sender.id, len(data), self.now())
+            upload.inc(len(data))
+            yield index, data
+
+    # -- outbound ---------------------------------------------------------------------------
+
+    async def connect(self, session: SwarmSession, contact: Contact) -> bool:
+        """Handshake with ``contact`` for ``session``'s content; False if it failed."""
+        if contact.id == self.id or not session.connect(contact.id, self.now()):
+            return False
+        self.contacts[contact.id] = contact
+        request = transfer_pb2.BitfieldRequest(
+            sender=self.wire_self,
+            cid=session.cid,
+            bitfield=to_wire(session.have, session.manifest.count),
+            choking=session.neighbours[contact.id].we_choke,
+        )
+        session.told_bitfield(contact.id, self.now())
+        try:
+            response = await self.transport.call(
+                contact.address, SERVICE, "Bitfield", request, self.config.request_timeout
+            )
+            if not response.accepted or response.responder.id != contact.id:
+                raise ValueError("refused")
+            mask = from_wire(response.bitfield, session.manifest.count)
+        except (PeerUnreachable, ValueError):
+            self.disconnect(session, contact.id)
+            return False
+        if contact.id not in session.neighbours:
+            return False
+        session.on_bitfield(contact.id, mask, response.choking)
+        self.rechoke(session)
+        return True
+
+    def disconnect(self, session: SwarmSession, peer: bytes) -> None:
+        session.disconnect(peer)
+        download = self.downloads.get(session.cid)
+        if download is not None:
+            download.poke_all()
+        self._announce.set()
+
+    def rechoke(self, session: SwarmSession) -> None:
+        if session.rechoke(self.now()):
+            self._announce.set()
+
+    def verified(self, session: SwarmSession) -> None:
+        """A piece was verified: neighbours may want it, and their interest changed."""
+        self.rechoke(session)
+        self._announce.set()
+
+    async def _send_have(self, session: SwarmSession, note: Announcement) -> None:
+        contact = self.contacts.get(note.peer)
+        try:
+            if contact is None:
+                return
+            request = transfer_pb2.HaveRequest(
+                sender=self.wire_self, cid=session.cid, pieces=note.pieces, choking=note.choking
+            )
+            try:
+                response = await self.transport.call(
+                    contact.address, SERVICE, "Have", request, self.config.request_timeout
+                )
+            except PeerUnreachable:
+                self.disconnect(session, note.peer)
+                return
+            if not response.known and note.peer in session.neighbours:
+                await self.connect(session, contact)  # it forgot us: handshake again
+        finally:
+            self._busy.get(session.cid, set()).discard(note.peer)
+            self._announce.set()
+
+    # -- background -------------------------------------------------------------------------
+
+    async def maintain(self) -> None:
+        """Run forever: restore stored content, rechoke, and send due Haves."""
+        async with asyncio.TaskGroup() as group:
+            for manifest in self.storage.manifests():
+                session = self.open(manifest)
+                if session.have:
+                    group.create_task(self.dht.provide(manifest.cid))
+            group.create_task(self._choke_loop())
+            group.create_task(self._announce_loop(group))
+
+    async def _choke_loop(self) -> None:
+        while True:
+            await asyncio.sleep(CHOKE_TICK)
+            for session in list(self.sessions.values()):
+                self.rechoke(session)
+
+    async def _announce_loop(self, group: asyncio.TaskGroup) -> None:
+        while True:
+            now = self.now()
+            due: float | None = None
+            for cid, session in list(self.sessions.items()):
+                busy = self._busy.setdefault(cid, set())
+                for note in session.announcements(now, busy):
+                    busy.add(note.peer)
+                    group.create_task(self._send_have(session, note))
+                at = session.next_announcement(busy)
+                if at is not None and (due is None or at < due):
+                    due = at
+            self._announce.clear()
+            timeout = None if due is None else max(0.0, due - self.now())
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._announce.wait()
+
+    def close(self) -> None:
+        self.storage.close()
