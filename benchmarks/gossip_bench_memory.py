@@ -94,7 +94,11 @@ def run_memory(args: argparse.Namespace) -> dict[str, Any]:
                 100 * interval,
             )
             # transmit limits run out: every copy is counted
-            await wait_until(lambda: not any(p.membership.core.queue for p in sim), 1, 600)
+            await wait_until(
+                lambda: not any(("r", i) in p.membership.core.queue for p in sim for i in ids),
+                interval,
+                600 * interval,
+            )
             rounds, informed = [], []
             for rumour_id in ids:
                 got = [p.membership.core.rumours.get(rumour_id) for p in sim]

@@ -1,7 +1,7 @@
 """Regenerate the committed gRPC stubs from proto/p2pnet/v1/*.proto.
 
-    python hack/gen_proto.py            # rewrite proto/p2pnet/v1/*_pb2*.py(i)
-    python hack/gen_proto.py --out DIR  # write them under DIR instead (drift test)
+python hack/gen_proto.py            # rewrite proto/p2pnet/v1/*_pb2*.py(i)
+python hack/gen_proto.py --out DIR  # write them under DIR instead (drift test)
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import socket
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 
@@ -24,6 +25,7 @@ from p2pnet_peer.nat.node import NatSetup
 from p2pnet_peer.peer import Peer, PeerConfig
 from p2pnet_peer.rpc_server import NOT_SERVING, SERVING, add_services, build_server
 from p2pnet_peer.tracing import PeerTag
+from p2pnet_peer.transfer.disk_storage import DiskStorage
 from p2pnet_peer.transport.grpc_channels import ChannelPool, GrpcTransport
 from p2pnet_peer.transport.grpc_inbound import InboundInterceptor
 
@@ -101,12 +103,14 @@ class PeerHost:
         metrics_listen: str | None = None,
         nat: NatSetup | None = None,
         control_listen: str | None = None,
+        data_dir: Path | None = None,
     ) -> HostedPeer:
         """Bind and start one peer's servers. Raises StartError if a port is unavailable.
 
         ``nat``: NAT traversal for this peer (its ``listen`` is filled in once bound);
         ``control_listen``: one more listening address, e.g. ``unix:/path`` for a peer in a
-        network namespace that the supervisor drives from outside."""
+        network namespace that the supervisor drives from outside; ``data_dir``: where
+        swarm transfer keeps pieces (resumable), default in memory."""
         host, port = split_host_port(listen)
         metrics = PeerMetrics()
         tag = PeerTag()
@@ -124,7 +128,16 @@ class PeerHost:
         tag.address = address
         if nat is not None:
             nat = dataclasses.replace(nat, listen=f"{host}:{bound}")
-        peer = Peer(identity, address, self.config, self.transport, metrics=metrics, nat=nat)
+        storage = DiskStorage(data_dir) if data_dir is not None else None
+        peer = Peer(
+            identity,
+            address,
+            self.config,
+            self.transport,
+            metrics=metrics,
+            nat=nat,
+            storage=storage,
+        )
         add_services(server, peer.nat.inbound(peer.services))
         await server.start()
         metrics_server = None
@@ -160,6 +173,7 @@ class PeerHost:
             task.cancel()
         await asyncio.gather(*hosted.tasks, return_exceptions=True)
         await hosted.server.stop(grace)
+        hosted.peer.transfer.close()
         if hosted.metrics_server is not None:
             hosted.metrics_server.close()
             await hosted.metrics_server.wait_closed()

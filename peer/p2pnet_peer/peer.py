@@ -126,8 +126,12 @@ class Peer:
         """Bootstrap into the network; returns the routing table size afterwards. NAT
         reachability is checked first, so a peer behind NAT joins as a DHT client."""
         await self.nat.start(bootstrap)
-        members = await self.membership.join(bootstrap)
-        size = await self.dht.bootstrap(bootstrap)
+        try:
+            members = await self.membership.join(bootstrap)
+            size = await self.dht.bootstrap(bootstrap)
+        except BaseException:
+            self.nat.abort()
+            raise
         log.info(
             "joined",
             extra={"peer": self.id[:4].hex(), "routing_table_peers": size, "members": members},

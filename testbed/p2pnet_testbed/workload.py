@@ -74,6 +74,12 @@ class Workload:
         live = self.network.live()
         return self.rng.choice(live) if live else None
 
+    def failed(self, op: str, slot: PeerSlot, exc: PeerUnreachable) -> None:
+        """Log a failed call; if the peer itself left meanwhile, the call was aborted by
+        churn, not failed by the protocol, and the report leaves it out of the rates."""
+        left = not any(s.id == slot.id for s in self.network.live())
+        self.log.write(op, ok=False, peer=slot.index, error=exc.reason, aborted=left)
+
     async def run(self) -> None:
         """Until cancelled: issue operations at the configured rates."""
         try:
@@ -118,7 +124,7 @@ class Workload:
         try:
             res = await self.call(slot, "Lookup", control_pb2.LookupRequest(target=target))
         except PeerUnreachable as exc:
-            self.log.write("lookup", ok=False, peer=slot.index, error=exc.reason)
+            self.failed("lookup", slot, exc)
             return
         ms = (time.monotonic() - started) * 1000
         stayed = [i for i in before if i in {s.id for s in self.network.live()}]
@@ -146,7 +152,7 @@ class Workload:
         try:
             res = await self.call(slot, "Put", control_pb2.PutRequest(key=key, value=value))
         except PeerUnreachable as exc:
-            self.log.write("put", ok=False, peer=slot.index, error=exc.reason)
+            self.failed("put", slot, exc)
             return
         ok = res.replicas > 0
         if ok:
@@ -162,7 +168,7 @@ class Workload:
         try:
             res = await self.call(slot, "Get", control_pb2.GetRequest(key=key))
         except PeerUnreachable as exc:
-            self.log.write("get", ok=False, peer=slot.index, error=exc.reason)
+            self.failed("get", slot, exc)
             return
         ok = res.found and res.value == value
         self.log.write("get", ok=ok, peer=slot.index, hops=res.stats.hops)

@@ -32,7 +32,7 @@ spec:
   churn:
     enabled: true
     mode: restart
-    sessionTime: {{distribution: exponential, mean: 30s}}
+    sessionTime: {{distribution: exponential, mean: 60s}}
     downtime: {{distribution: exponential, mean: 4s}}
     maxUnavailable: 2
   nat:
@@ -41,12 +41,12 @@ spec:
     relays: 2
     peersPerGroup: 2
   workload:
-    lookupsPerSecond: 8
+    lookupsPerSecond: 10
     putsPerSecond: 1
     rumoursPerMinute: 6
     files:
       - name: data.bin
-        size: 1MiB
+        size: 256KiB
         seeders: 2
         downloaders: 6
 """
@@ -86,7 +86,7 @@ def test_32_peers_with_churn_and_half_behind_nat(
     if mode == "netns":
         request.getfixturevalue("netns_ready")
     spec = tmp_path / "nat32.yaml"
-    spec.write_text(SPEC.format(duration="40s"))
+    spec.write_text(SPEC.format(duration="50s"))
     run_dir = tmp_path / "run"
     done = subprocess.run(
         _command(spec, run_dir), cwd=tmp_path, env=_env(mode), capture_output=True,
@@ -97,7 +97,7 @@ def test_32_peers_with_churn_and_half_behind_nat(
     report = json.loads((run_dir / "report.json").read_text())
     assert report["complete"] is True
     assert set(report["plan"]["nat"]["types"]) == TYPES, "every NAT type present"
-    assert report["churn"]["all_applied"] and report["churn"]["events"] > 5
+    assert report["churn"]["all_applied"] and report["churn"]["events"] >= 10
     lookups = report["lookups"]
     assert lookups["count"] >= 100
     assert lookups["success_rate"] >= 0.99, lookups
@@ -112,8 +112,12 @@ def test_32_peers_with_churn_and_half_behind_nat(
     assert sym.get("holepunch", {}).get("success", 0) == 0
     assert sym.get("relay", {}).get("success", 0) > 0, "symmetric pairs stay relayed"
     assert nat["holepunch_success_rate"] >= 0.8, nat
-    behind = {k: v for k, v in nat["reachability"].items() if k != "public"}
-    assert behind and all(set(v) == {"private"} for v in behind.values()), behind
+    verdicts = nat["reachability"]  # AutoNAT: "unknown" when too few dial-backs answered
+    assert "private" not in verdicts["public"], verdicts
+    behind = [v for k, v in verdicts.items() if k != "public"]
+    assert not any("public" in v for v in behind), verdicts
+    private = sum(v.get("private", 0) for v in behind)
+    assert private >= 0.8 * sum(sum(v.values()) for v in behind), verdicts
     _assert_nothing_left(run_dir)
 
 
@@ -145,4 +149,36 @@ def test_ctrl_c_in_netns_mode_leaves_nothing(tmp_path: Path, netns_ready: None) 
     report = json.loads((run_dir / "report.json").read_text())
     assert report["complete"] is False and report["nat"]["mode"] == "netns"
     assert any(e["type"] == "nat_teardown" for e in _events(run_dir))
+    _assert_nothing_left(run_dir)
+
+
+def test_a_killed_runs_namespaces_are_removed_at_the_next_start(
+    tmp_path: Path, netns_ready: None
+) -> None:
+    spec = tmp_path / "nat32.yaml"
+    spec.write_text(SPEC.format(duration="10m"))
+    run_dir = tmp_path / "run"
+    proc = subprocess.Popen(
+        _command(spec, run_dir), cwd=tmp_path, env=_env("netns"), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            if (run_dir / "events.jsonl").exists() and any(
+                e["type"] == "hosts" for e in _events(run_dir)
+            ):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the run never started its hosts")
+    finally:
+        proc.kill()  # no chance to clean up
+        proc.wait()
+    prefix = next(e["prefix"] for e in _events(run_dir) if e["type"] == "nat_setup")
+    assert cleanup.leftovers(prefix), "a killed run leaves its namespaces"
+    removed = cleanup.clean_stale()  # what the next run does first
+    assert f"{prefix}-inet" in removed
+    assert cleanup.leftovers(prefix) == []
+    assert not list(Path("/tmp").glob(f"{prefix}-sock-*"))
     _assert_nothing_left(run_dir)

@@ -18,13 +18,15 @@ def load_generator():  # type: ignore[no-untyped-def]
     return module
 
 
+def stubs(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*_pb2*") if p.suffix in (".py", ".pyi")]
+
+
 def test_committed_stubs_match_a_fresh_generation(tmp_path: Path) -> None:
     load_generator().generate(tmp_path)
-    fresh = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*_pb2*.py*")}
+    fresh = {p.relative_to(tmp_path): p.read_bytes() for p in stubs(tmp_path)}
     committed_dir = ROOT / "proto"
-    committed = {
-        p.relative_to(committed_dir): p.read_bytes() for p in committed_dir.rglob("*_pb2*.py*")
-    }
+    committed = {p.relative_to(committed_dir): p.read_bytes() for p in stubs(committed_dir)}
     assert fresh, "generator produced nothing"
     assert sorted(fresh) == sorted(committed), "stub files differ: run python hack/gen_proto.py"
     stale = [str(name) for name in fresh if fresh[name] != committed[name]]

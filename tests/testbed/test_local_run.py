@@ -28,8 +28,9 @@ spec:
   workload:
     lookupsPerSecond: 8
     putsPerSecond: 1
-    rumoursPerMinute: 0
-    files: []
+    rumoursPerMinute: 6
+    files:
+      - {{name: one.bin, size: 1MiB, seeders: 1, downloaders: 6}}
 """
 
 
@@ -52,6 +53,18 @@ def test_32_peers_with_churn(tmp_path: Path, mode: str, p2pnet, host_pids, asser
     assert lookups["count"] >= 100
     assert lookups["success_rate"] >= 0.99, lookups
     assert report["gets"]["success_rate"] >= 0.99, report["gets"]
+    gossip = report["gossip"]
+    assert gossip["rumours"] >= 2
+    assert gossip["all_informed"], gossip  # every peer up from broadcast to end learned it
+    transfer = report["transfer"]
+    down_at_end = {e["peer"] for e in churn["log"]} - {  # last churn action was a leave
+        p
+        for p in {e["peer"] for e in churn["log"]}
+        if [e for e in churn["log"] if e["peer"] == p][-1]["action"] == "join"
+    }
+    assert transfer["downloaders"] == 6
+    assert transfer["downloaders_completed"] >= 6 - len(down_at_end), transfer
+    assert transfer["downloaders_completed"] >= 1
     for name in ("report.html", "lookup_hops.png", "timeline.png", "convergence_rounds.png"):
         assert (run_dir / name).stat().st_size > 0
     assert_gone(host_pids(run_dir))

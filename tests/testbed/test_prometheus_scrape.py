@@ -76,7 +76,8 @@ def test_every_peer_is_scraped(tmp_path: Path, repo: Path, host_pids, assert_gon
                     lookups = query(url, 'sum(p2pnet_dht_lookups_total{kind="lookup"})')
                 except OSError:
                     pass
-                if up and float(up[0]["value"][1]) == PEERS and lookups:  # type: ignore[index]
+                counted = lookups and float(lookups[0]["value"][1]) > 0  # type: ignore[index]
+                if up and float(up[0]["value"][1]) == PEERS and counted:  # type: ignore[index]
                     break
             time.sleep(1)
         assert up and float(up[0]["value"][1]) == PEERS, up  # type: ignore[index]

@@ -102,7 +102,10 @@ class TransferSpec:
         maximum=10 * 2**30,
     )
     unchoke_slots: int = knob(
-        "Peers a peer uploads to at once (one of them optimistic).", 4, minimum=1, maximum=64
+        "Regular unchoke slots: peers a peer uploads to at once, plus one optimistic.",
+        4,
+        minimum=1,
+        maximum=64,
     )
 
     @property

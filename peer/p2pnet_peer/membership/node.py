@@ -114,7 +114,8 @@ class MembershipNode:
             elif isinstance(event, SuspicionRefuted):
                 m.membership_false_suspicions.inc()
             elif isinstance(event, MemberChanged) and event.new is not State.ALIVE:
-                log.info(
+                log.log(
+                    logging.INFO if event.new.gone else logging.DEBUG,
                     "member %s",
                     event.new.name.lower(),
                     extra={"peer": self.id[:4].hex(), "member": event.contact.short()},

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 
 from p2pnet.v1 import nat_pb2
 from p2pnet_peer.identity import Identity
@@ -41,6 +41,7 @@ from p2pnet_peer.wire import contact_to_wire
 
 SERVICE = "p2pnet.v1.Nat"
 OK = nat_pb2.RELAY_STATUS_OK
+ADOPT_S = 60.0  # a reservation served from start() must be adopted by maintain() by then
 log = logging.getLogger("p2pnet.nat")
 
 
@@ -108,6 +109,9 @@ class NatNode:
         self._servers: Callable[[], list[str]] = list
         self._group: asyncio.TaskGroup | None = None
         self._waiting: list[Coroutine[Any, Any, None]] = []
+        self._early: asyncio.Task[None] | None = None  # serves the reservation from start()
+        self._adopted = False
+        self._maintained = False
 
     # -- wiring ----------------------------------------------------------------------------
 
@@ -139,23 +143,43 @@ class NatNode:
     # -- lifecycle ------------------------------------------------------------------------
 
     async def start(self, bootstrap: list[str]) -> str:
-        """AutoNAT against the bootstrap peers, before anything else is sent."""
+        """AutoNAT against the bootstrap peers, before anything else is sent; then reserve
+        on our relay and serve relayed calls at once, while the peer joins (others learn
+        of it as it joins). :meth:`maintain` adopts that task; :meth:`abort` (a join that
+        failed) or a watchdog (no maintain within ``ADOPT_S``) ends it."""
         if self.enabled:
             await autonat.check(self, bootstrap)
-            if self.reservation is not None:
-                await self.reservation.open()
+            if self.reservation is not None and await self.reservation.open():
+                self._early = asyncio.create_task(self.reservation.run())
+                asyncio.get_running_loop().call_later(ADOPT_S, self._orphaned)
         return self.reach.status
+
+    def _orphaned(self) -> None:
+        if not self._adopted and self._early is not None:
+            self._early.cancel()  # the peer never came up: it must not stay reachable
+
+    def abort(self) -> None:
+        """The join failed or was cancelled: stop serving relayed calls."""
+        if self._early is not None:
+            self._early.cancel()
+        for coro in self._waiting:
+            coro.close()
+        self._waiting.clear()
 
     async def maintain(self) -> None:
         if not self.enabled:
             return
+        self._maintained = True
         try:
             async with asyncio.TaskGroup() as group:
                 self._group = group
                 for coro in self._waiting:
                     group.create_task(self._guarded(coro))
                 self._waiting.clear()
-                if self.reservation is not None:
+                if self._early is not None and not self._early.done():
+                    self._adopted = True
+                    group.create_task(self._adopt(self._early))
+                elif self.reservation is not None:
                     group.create_task(self.reservation.run())
                 group.create_task(self._recheck())
         finally:
@@ -165,12 +189,25 @@ class NatNode:
                     await route.close()
             self.routes.clear()
 
+    @staticmethod
+    async def _adopt(task: asyncio.Task[None]) -> None:
+        await task  # cancelling this cancels the task too
+
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Run ``coro`` in the node's task group (queued until :meth:`maintain` runs)."""
-        if self._group is not None:
-            self._group.create_task(self._guarded(coro))
-        else:
-            self._waiting.append(coro)
+        """Run ``coro`` in the node's task group; before :meth:`maintain` runs, in the
+        reservation's (served from :meth:`start`), else queued until maintain."""
+        if self._group is None and not self._maintained:
+            if self.reservation is None or not self.reservation.spawn(self._guarded, coro):
+                self._waiting.append(coro)
+            return
+        wrapped = self._guarded(coro)
+        try:
+            if self._group is None:
+                raise RuntimeError("stopped")
+            self._group.create_task(wrapped)
+        except RuntimeError:  # the peer is stopping: nothing new starts
+            wrapped.close()
+            coro.close()
 
     async def _guarded(self, coro: Coroutine[Any, Any, None]) -> None:
         try:
@@ -188,7 +225,10 @@ class NatNode:
     def event(self, kind: str, **fields: Any) -> None:
         if self.enabled:
             for listener in self.listeners:
-                listener({"kind": kind, **fields})
+                try:
+                    listener({"kind": kind, **fields})
+                except Exception as exc:  # a listener never breaks the caller's RPC
+                    log.warning("NAT event listener failed", extra={"error": repr(exc)})
 
     def connection(
         self, path: str, remote: str, ok: bool, *, every: bool = False, reason: str = ""
@@ -259,7 +299,12 @@ class NatNode:
             self.connection("relay", address, False, reason=exc.reason)
             raise PeerUnreachable(address, f"relay {relay}: {exc.reason}") from None
         self._relayed(relay, peer, address, reply.status, reply.error)
-        return method(service, name).response.FromString(reply.payload)
+        try:
+            return method(service, name).response.FromString(reply.payload)
+        except DecodeError:
+            raise PeerUnreachable(
+                address, f"relay {relay}: answer is not a valid response"
+            ) from None
 
     async def relay_stream(
         self,
@@ -284,7 +329,11 @@ class NatNode:
                 if first or item.status != OK:
                     first = False
                     self._relayed(relay, peer, address, item.status, item.error)
-                yield decode(item.payload)
+                try:
+                    decoded = decode(item.payload)
+                except DecodeError:
+                    raise PeerUnreachable(address, f"relay {relay}: not a valid item") from None
+                yield decoded
         except PeerUnreachable as exc:
             if first:
                 self.connection("relay", address, False, reason=exc.reason)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -49,6 +49,7 @@ class ReservationClient:
         self.active = False
         self.served = 0
         self._open: AsyncIterator[nat_pb2.RelayedCall] | None = None
+        self._group: asyncio.TaskGroup | None = None
 
     async def open(self) -> bool:
         """Reserve now (before the peer joins), so it is reachable as soon as it is known;
@@ -70,9 +71,28 @@ class ReservationClient:
         request = nat_pb2.ReserveRequest(sender=self.wire_self(), ttl_seconds=int(self.ttl))
         return self.transport.stream(self.relay, SERVICE, "Reserve", request, self.ttl + 30)
 
+    def spawn(
+        self,
+        wrap: Callable[[Coroutine[Any, Any, None]], Coroutine[Any, Any, None]],
+        coro: Coroutine[Any, Any, None],
+    ) -> bool:
+        """Run ``wrap(coro)`` under this reservation's task group, if it runs (before the
+        peer's own background tasks start, the reservation already serves: a hole punch
+        it answered must start now). False if it does not run; ``coro`` is then untouched."""
+        if self._group is None:
+            return False
+        wrapped = wrap(coro)
+        try:
+            self._group.create_task(wrapped)
+        except RuntimeError:  # shutting down
+            wrapped.close()
+            coro.close()
+        return True
+
     async def run(self) -> None:
         backoff = 0.5
         async with asyncio.TaskGroup() as group:
+            self._group = group
             while True:
                 stream, self._open = self._open or self._reserve(), None
                 reason = "expired"

@@ -1,12 +1,13 @@
 """Tit-for-tat choking: who this peer uploads to.
 
-Every ``rechoke_interval`` the ``regular_slots`` interested peers with the best rate are
-unchoked: for a leecher the rate it downloads from them (reciprocation), for a seed the
-rate it uploads to them (seeds have nothing to receive). Between rechokes a slot that
+Every ``rechoke_interval`` the ``regular_slots`` interested peers with the best rank are
+unchoked: for a leecher the rate it downloads from them (reciprocation), then whether
+they unchoke it now (so a peer that never uploads ranks last); for a seed the rate it
+uploads to them (seeds have nothing to receive). Between rechokes a slot that
 frees up (its peer left or lost interest) is refilled at once from the best-ranked
 choked peers. Every ``optimistic_interval`` the optimistic slots move to random choked
 interested peers: how newcomers, and peers that upload to us better than our current
-partners, get discovered. Ties in rate break at random.
+partners, get discovered. Ties break at random.
 
 A peer is *interested* when it lacks a piece we have; the caller works that out from its
 bitfield, so no separate interest message is needed.
@@ -15,16 +16,13 @@ bitfield, so no separate interest message is needed.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
 from p2pnet_peer.swarm.config import SwarmConfig
 
-
-@dataclass(frozen=True, slots=True)
-class ChokeCandidate:
-    interested: bool
-    rate: float  # what tit-for-tat ranks by: download rate (leecher) or upload rate (seed)
+# What tit-for-tat ranks by, higher first: (download rate, unchoking us) for a leecher,
+# (upload rate,) for a seed.
+Rank = Callable[[bytes], tuple[float, ...]]
 
 
 class Choker:
@@ -40,35 +38,69 @@ class Choker:
     def unchoked(self) -> set[bytes]:
         return set(self.regular) | set(self.optimistic)
 
-    def _ranked(self, peers: list[bytes], candidates: Mapping[bytes, ChokeCandidate]) -> list:
-        keyed = [(-candidates[p].rate, self._rng.random(), p) for p in sorted(peers)]
+    def _refill(
+        self, wanting: set[bytes], rank: Rank, proven: Callable[[bytes], bool] | None
+    ) -> None:
+        slots = self._config.regular_slots
+        unproven = [p for p in self.regular if proven is not None and not proven(p)]
+        if len(self.regular) >= slots and not unproven:
+            return
+        taken = set(self.regular) | set(self.optimistic)
+        choked = [p for p in wanting if p not in taken]
+        if not choked:
+            return
+        ranked = self._ranked(choked, rank)
+        free = slots - len(self.regular)
+        self.regular += ranked[:free]
+        better = [p for p in ranked[free:] if proven is not None and proven(p)]
+        for old, new in zip(unproven, better, strict=False):
+            self.regular[self.regular.index(old)] = new
+
+    def _ranked(self, peers: Iterable[bytes], rank: Rank) -> list[bytes]:
+        keyed = [(tuple(-k for k in rank(p)), self._rng.random(), p) for p in sorted(peers)]
         return [p for _, _, p in sorted(keyed)]
 
-    def tick(self, now: float, candidates: Mapping[bytes, ChokeCandidate]) -> set[bytes]:
-        """Decide who is unchoked now; returns that set."""
+    def tick(
+        self,
+        now: float,
+        interested: Iterable[bytes],
+        rank: Rank,
+        proven: Callable[[bytes], bool] | None = None,
+    ) -> set[bytes]:
+        """Decide who is unchoked now, among the ``interested`` peers; returns that set.
+        ``rank`` is only called when peers are ranked (rechoke, or a slot to refill).
+        ``proven`` (leechers): whether a peer has reciprocated; between rechokes a regular
+        slot held by an unproven peer goes to a proven one that is choked."""
         cfg = self._config
-        interested = {p for p, c in candidates.items() if c.interested}
-        self.regular = [p for p in self.regular if p in interested]
-        self.optimistic = [p for p in self.optimistic if p in interested]
+        wanting = set(interested)
+        self.regular = [p for p in self.regular if p in wanting]
+        self.optimistic = [p for p in self.optimistic if p in wanting]
         if self._next_rechoke is None or now >= self._next_rechoke:
             self._next_rechoke = now + cfg.rechoke_interval
-            self.regular = self._ranked(list(interested), candidates)[: cfg.regular_slots]
+            self.regular = self._ranked(wanting, rank)[: cfg.regular_slots]
             self.optimistic = [p for p in self.optimistic if p not in self.regular]
-        elif len(self.regular) < cfg.regular_slots:
+        else:
+            self._refill(wanting, rank, proven)
+        if self._next_optimistic is None or now >= self._next_optimistic:
+            self._rotate(now, wanting)
+        elif len(self.optimistic) < cfg.optimistic_slots:
+            # Its holder left or lost interest. Until the rotation the slot goes by rank, and
+            # only to a peer that reciprocates: refilling it at random would drift it to the
+            # peers that never lose interest and never reciprocate, free riders.
             taken = set(self.regular) | set(self.optimistic)
-            choked = [p for p in interested if p not in taken]
-            free = cfg.regular_slots - len(self.regular)
-            self.regular += self._ranked(choked, candidates)[:free]
-        rotate = self._next_optimistic is None or now >= self._next_optimistic
-        if rotate or len(self.optimistic) < cfg.optimistic_slots:
-            previous = set(self.optimistic)
-            if rotate:
-                self._next_optimistic = now + cfg.optimistic_interval
-                self.optimistic = []
-            taken = set(self.regular) | set(self.optimistic)
-            pool = sorted(p for p in interested if p not in taken)
-            fresh = [p for p in pool if p not in previous]  # rotate to someone new if we can
-            pool = fresh if len(fresh) >= cfg.optimistic_slots else pool
-            free = min(cfg.optimistic_slots - len(self.optimistic), len(pool))
-            self.optimistic += self._rng.sample(pool, free)
+            choked = [p for p in wanting if p not in taken and (proven is None or proven(p))]
+            ranked = self._ranked(choked, rank)
+            self.optimistic += ranked[: cfg.optimistic_slots - len(self.optimistic)]
         return self.unchoked
+
+    def _rotate(self, now: float, wanting: set[bytes]) -> None:
+        """Optimistic unchoke: random choked interested peers, someone new if possible."""
+        slots = self._config.optimistic_slots
+        previous = set(self.optimistic)
+        regular = set(self.regular)
+        pool = sorted(p for p in wanting if p not in regular)
+        fresh = [p for p in pool if p not in previous]
+        pool = fresh if len(fresh) >= slots else pool
+        self.optimistic = self._rng.sample(pool, min(slots, len(pool)))
+        if self.optimistic:  # the 30 s start when someone is actually unchoked
+            self._next_optimistic = now + self._config.optimistic_interval

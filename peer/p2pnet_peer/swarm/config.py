@@ -38,7 +38,12 @@ class SwarmConfig:
       ``streams_per_peer`` streams at once per neighbour.
     - ``endgame_duplicates``: once every missing piece is requested (endgame), a piece may
       be requested from this many neighbours at once; the first copy cancels the others.
-    - ``max_neighbours``: peers per content swarm (outbound handshakes plus inbound ones).
+    - ``seed_first_copies``: a seed that still holds pieces no neighbour has and it has not
+      sent serves only those, declining the rest (ALREADY_OUT), so its upload goes to first
+      copies and the swarm holds every piece after about ``size / upload_rate`` (BEP 16
+      super-seeding in spirit; it changes which pieces a seed sends, not whom).
+    - ``max_neighbours``: peers per content swarm; a downloader shakes hands with up to
+      half of it and leaves the rest for peers that arrive later.
     - ``max_bad_pieces``: pieces failing verification from one peer before it is dropped and
       banned; each bad piece is counted and never requested from that peer again.
     - ``have_interval``: at most one Have per neighbour this often (the first piece after a
@@ -61,6 +66,7 @@ class SwarmConfig:
     request_batch: int = 4
     streams_per_peer: int = 2
     endgame_duplicates: int = 2
+    seed_first_copies: bool = True
     max_neighbours: int = 40
     max_bad_pieces: int = 3
     have_interval: float = 0.2

@@ -17,15 +17,18 @@ import random
 from collections.abc import Container
 from dataclasses import dataclass
 
-from p2pnet_peer.swarm.bitfield import bits, mask_of
-from p2pnet_peer.swarm.choker import ChokeCandidate, Choker
+from p2pnet_peer.swarm.bitfield import bits, full, mask_of
+from p2pnet_peer.swarm.choker import Choker
 from p2pnet_peer.swarm.config import SwarmConfig
 from p2pnet_peer.swarm.manifest import Manifest
 from p2pnet_peer.swarm.penalties import Penalties
 from p2pnet_peer.swarm.picker import PiecePicker
 from p2pnet_peer.swarm.rate import RateMeter
+from p2pnet_peer.swarm.token_bucket import TokenBucket
 
 PIPELINE_RATE_WINDOW = 2.0  # seconds: the delivery rate that sizes a neighbour's pipeline
+SLACK = 0.001  # seconds: a Have this close to its due time is due (clocks round)
+DECLINE_SECONDS = 1.0  # a piece a seed declined is not asked of it again for this long
 
 
 class PieceOutcome(enum.Enum):
@@ -39,6 +42,7 @@ class Refusal(enum.Enum):
     CHOKED = "choked"
     NOT_HELD = "not_held"
     NOT_CONNECTED = "not_connected"
+    ALREADY_OUT = "already_out"  # a seed serving first copies first
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,9 @@ class Neighbour:
     unannounced: int = 0  # our pieces it has not heard of
     requested: int = 0  # pieces requested from it, not yet delivered or released
     excluded: int = 0  # pieces it sent bad: never requested from it again
+    declined: int = 0  # pieces it declined (ALREADY_OUT) until declined_until
+    declined_until: float = 0.0
+    trial: TokenBucket | None = None  # caps it at one slot's share until it reciprocates
 
 
 class SwarmSession:
@@ -86,6 +93,8 @@ class SwarmSession:
         self.choker = Choker(config, rng)
         self.penalties = Penalties(config.max_bad_pieces)
         self.neighbours: dict[bytes, Neighbour] = {}
+        self.out = 0  # pieces we sent or saw at a neighbour: already out in the swarm
+        self._full = full(manifest.count)
         self.resumed = have.bit_count()
         self.downloaded = 0  # verified payload bytes received
         self.uploaded = 0
@@ -141,12 +150,14 @@ class SwarmSession:
         self.picker.add_availability(n.has & ~mask, -1)
         self.picker.add_availability(mask & ~n.has, +1)
         n.has, n.choking_us = mask, choking_us
+        self.out |= mask
 
     def on_have(self, peer: bytes, mask: int, choking_us: bool) -> None:
         n = self.neighbours[peer]
         self.picker.add_availability(mask & ~n.has, +1)
         n.has |= mask
         n.choking_us = choking_us
+        self.out |= mask
 
     def wants_from(self, peer: bytes) -> bool:
         n = self.neighbours.get(peer)
@@ -167,12 +178,14 @@ class SwarmSession:
         n = self.neighbours.get(peer)
         if n is None or n.choking_us:
             return []
+        if n.declined and now >= n.declined_until:
+            n.declined = 0
         room = min(limit, self.in_flight_target(peer, now) - n.requested.bit_count())
         if self.picker.endgame:
             room = min(room, 1)
         if room < 1:
             return []
-        chosen = self.picker.pick(peer, n.has & ~n.excluded, room)
+        chosen = self.picker.pick(peer, n.has & ~n.excluded & ~n.declined, room)
         n.requested |= mask_of(chosen)
         return chosen
 
@@ -183,6 +196,14 @@ class SwarmSession:
             self.picker.release(peer, i)
             if n is not None:
                 n.requested &= ~(1 << i)
+
+    def on_declined(self, peer: bytes, index: int, now: float) -> None:
+        """``peer`` (a seed) declined ``index`` as already out: ask it for others a while."""
+        self.release(peer, [index])
+        n = self.neighbours.get(peer)
+        if n is not None:
+            n.declined |= 1 << index
+            n.declined_until = now + DECLINE_SECONDS
 
     def on_choked(self, peer: bytes) -> None:
         n = self.neighbours.get(peer)
@@ -195,11 +216,6 @@ class SwarmSession:
         if n is None or not n.requested & bit:
             return PieceResult(PieceOutcome.UNEXPECTED)
         n.requested &= ~bit
-        if self.have & bit:
-            self.picker.release(peer, index)
-            n.downloaded.add(len(data), now)
-            n.delivery.add(len(data), now)
-            return PieceResult(PieceOutcome.DUPLICATE)
         if not self.manifest.verify(index, data):
             self.picker.release(peer, index)
             n.excluded |= bit
@@ -209,6 +225,9 @@ class SwarmSession:
             return PieceResult(PieceOutcome.BAD, dropped=dropped)
         n.downloaded.add(len(data), now)
         n.delivery.add(len(data), now)
+        if self.have & bit:
+            self.picker.release(peer, index)
+            return PieceResult(PieceOutcome.DUPLICATE)
         others = tuple(p for p in self.picker.received(index) if p != peer)
         self.downloaded += len(data)
         for m in self.neighbours.values():
@@ -219,17 +238,50 @@ class SwarmSession:
 
     # -- uploading --------------------------------------------------------------------------
 
-    def refusal(self, peer: bytes, index: int) -> Refusal | None:
-        """Why a request from ``peer`` for ``index`` is refused, or None to serve it."""
+    def serve(self, peer: bytes, index: int) -> Refusal | None:
+        """Whether to send ``index`` to ``peer``: None to send it (it now counts as out),
+        else why not."""
         n = self.neighbours.get(peer)
         if n is None:
             return Refusal.NOT_CONNECTED
         if n.we_choke:
             n.told_choke = True  # the refusal tells it
             return Refusal.CHOKED
-        if not self.have >> index & 1:
+        bit = 1 << index
+        if not self.have & bit:
             return Refusal.NOT_HELD
+        if self.config.seed_first_copies and self.complete and self.out & bit:
+            if self.have & ~self.out:  # some piece is not out yet: that one first
+                return Refusal.ALREADY_OUT
+        self.out |= bit
         return None
+
+    def choking(self, peer: bytes) -> bool:
+        n = self.neighbours.get(peer)
+        return n is None or n.we_choke
+
+    def proven(self, peer: bytes) -> bool:
+        """``peer`` reciprocates: it uploaded to us, or unchokes us now."""
+        n = self.neighbours[peer]
+        return n.downloaded.total > 0 or not n.choking_us
+
+    def trial_wait(self, peer: bytes, nbytes: int, now: float) -> float:
+        """Seconds to hold a piece for ``peer`` back before it takes the upload link.
+
+        A leecher serves a peer that could reciprocate (it has pieces we lack) but has not
+        (never uploaded to us, chokes us) at most one slot's share of its link,
+        ``upload_rate / slots``: unchoking it is a trial, so what reciprocating peers
+        leave idle does not all flow to a free rider. Seeds do not cap."""
+        cfg = self.config
+        n = self.neighbours.get(peer)
+        if n is None or not cfg.upload_rate or self.complete or self.proven(peer):
+            return 0.0
+        if not n.has & ~self.have:
+            return 0.0  # it has nothing we want: it cannot reciprocate, so no suspicion
+        if n.trial is None:
+            share = cfg.upload_rate / max(1, cfg.regular_slots + cfg.optimistic_slots)
+            n.trial = TokenBucket(share, cfg.burst, now)
+        return n.trial.reserve(nbytes, now)
 
     def on_uploaded(self, peer: bytes, nbytes: int, now: float) -> None:
         self.uploaded += nbytes
@@ -239,15 +291,16 @@ class SwarmSession:
 
     def rechoke(self, now: float) -> bool:
         """Run the choker; True if any neighbour's choke state changed."""
-        seeding = self.complete
-        candidates = {
-            p: ChokeCandidate(
-                interested=bool(self.have & ~n.has),
-                rate=(n.uploaded if seeding else n.downloaded).rate(now),
-            )
-            for p, n in self.neighbours.items()
-        }
-        unchoked = self.choker.tick(now, candidates)
+        have, seeding, neighbours = self.have, self.complete, self.neighbours
+        interested = [p for p, n in neighbours.items() if have & ~n.has]
+
+        def rank(peer: bytes) -> tuple[float, ...]:
+            n = neighbours[peer]
+            if seeding:
+                return (n.uploaded.rate(now),)
+            return (n.downloaded.rate(now), 0.0 if n.choking_us else 1.0)
+
+        unchoked = self.choker.tick(now, interested, rank, None if seeding else self.proven)
         changed = False
         for p, n in self.neighbours.items():
             choke = p not in unchoked
@@ -258,7 +311,10 @@ class SwarmSession:
     # -- announcing -------------------------------------------------------------------------
 
     def _due_at(self, n: Neighbour) -> float:
-        if n.unannounced or n.told_choke != n.we_choke:
+        # A complete neighbour wants none of our pieces: it needs to hear of them only to
+        # learn that we are complete too (and no longer interested in it).
+        news = n.unannounced and (n.has != self._full or self.complete)
+        if news or n.told_choke != n.we_choke:
             return n.last_told + self.config.have_interval
         return n.last_told + self.config.keepalive_interval
 
@@ -271,7 +327,7 @@ class SwarmSession:
         """Haves due now (skipping ``busy`` neighbours); each is marked as told."""
         out = []
         for p, n in self.neighbours.items():
-            if p in busy or self._due_at(n) > now:
+            if p in busy or self._due_at(n) > now + SLACK:
                 continue
             out.append(Announcement(p, bits(n.unannounced), n.we_choke))
             n.unannounced, n.told_choke, n.last_told = 0, n.we_choke, now

@@ -32,6 +32,7 @@ FIRST_RETRY = 1.0  # seconds before looking for more providers when we have few
 CHOKED = transfer_pb2.PIECE_REFUSAL_CHOKED
 NOT_HELD = transfer_pb2.PIECE_REFUSAL_NOT_HELD
 NOT_CONNECTED = transfer_pb2.PIECE_REFUSAL_NOT_CONNECTED
+ALREADY_OUT = transfer_pb2.PIECE_REFUSAL_ALREADY_OUT
 log = logging.getLogger("p2pnet.transfer")
 
 
@@ -220,6 +221,9 @@ class Download:
                 outstanding.discard(reply.index)
                 if reply.refusal == NOT_HELD:
                     session.release(contact.id, [reply.index])
+                    continue
+                if reply.refusal == ALREADY_OUT:
+                    session.on_declined(contact.id, reply.index, node.now())
                     continue
                 self._received(contact, reply.index, reply.data)
                 if contact.id not in session.neighbours:

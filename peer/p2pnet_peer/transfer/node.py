@@ -33,7 +33,12 @@ from p2pnet_peer.wire import contact_to_wire
 
 SERVICE = "p2pnet.v1.Transfer"
 CHOKE_TICK = 1.0
+MIN_WAIT = 0.001  # seconds: the announce loop never spins faster than this
 log = logging.getLogger("p2pnet.transfer")
+
+
+class _Choked(Exception):
+    """The requester was choked while its piece waited for the upload link."""
 
 
 class TransferNode:
@@ -150,20 +155,28 @@ class TransferNode:
         store = self.stores[session.cid]
         upload = self.metrics.transfer_bytes.labels("upload")
         for index in indices:
-            refusal = session.refusal(sender.id, index)
+            refusal = session.serve(sender.id, index)
             if refusal is not None:
                 yield index, refusal
-                if refusal is Refusal.NOT_HELD:
+                if refusal in (Refusal.NOT_HELD, Refusal.ALREADY_OUT):
                     continue
                 return
             data = store.read(index)
+            trial = session.trial_wait(sender.id, len(data), self.now())
+            if trial > 0:
+                await asyncio.sleep(trial)
             delay = self.bucket.reserve(len(data), self.now())
-            if delay > 0:
-                try:
+            try:
+                if delay > 0:
                     await asyncio.sleep(delay)
-                except asyncio.CancelledError:
-                    self.bucket.refund(len(data), self.now())
-                    raise
+                if session.choking(sender.id):  # choked while it waited for the link
+                    raise _Choked
+            except (asyncio.CancelledError, _Choked):
+                self.bucket.refund(len(data), self.now())
+                if session.choking(sender.id):
+                    yield index, Refusal.CHOKED
+                    return
+                raise
             session.on_uploaded(sender.id, len(data), self.now())
             upload.inc(len(data))
             yield index, data
@@ -266,7 +279,7 @@ class TransferNode:
                 if at is not None and (due is None or at < due):
                     due = at
             self._announce.clear()
-            timeout = None if due is None else max(0.0, due - self.now())
+            timeout = None if due is None else max(MIN_WAIT, due - self.now())
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
                     await self._announce.wait()

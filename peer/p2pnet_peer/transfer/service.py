@@ -22,6 +22,7 @@ REFUSALS = {
     Refusal.CHOKED: transfer_pb2.PIECE_REFUSAL_CHOKED,
     Refusal.NOT_HELD: transfer_pb2.PIECE_REFUSAL_NOT_HELD,
     Refusal.NOT_CONNECTED: transfer_pb2.PIECE_REFUSAL_NOT_CONNECTED,
+    Refusal.ALREADY_OUT: transfer_pb2.PIECE_REFUSAL_ALREADY_OUT,
 }
 
 

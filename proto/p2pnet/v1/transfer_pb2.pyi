@@ -14,10 +14,12 @@ class PieceRefusal(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PIECE_REFUSAL_CHOKED: _ClassVar[PieceRefusal]
     PIECE_REFUSAL_NOT_HELD: _ClassVar[PieceRefusal]
     PIECE_REFUSAL_NOT_CONNECTED: _ClassVar[PieceRefusal]
+    PIECE_REFUSAL_ALREADY_OUT: _ClassVar[PieceRefusal]
 PIECE_REFUSAL_NONE: PieceRefusal
 PIECE_REFUSAL_CHOKED: PieceRefusal
 PIECE_REFUSAL_NOT_HELD: PieceRefusal
 PIECE_REFUSAL_NOT_CONNECTED: PieceRefusal
+PIECE_REFUSAL_ALREADY_OUT: PieceRefusal
 
 class GetManifestRequest(_message.Message):
     __slots__ = ("sender", "cid")

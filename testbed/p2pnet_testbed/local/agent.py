@@ -68,7 +68,12 @@ class Agent:
             return
         hosted.labels["nat"] = str(cmd.get("nat", "public"))
         hosted.peer.nat.listeners.append(lambda e: emit("nat", slot=slot, **e))
-        metrics_host = await serve_metrics_outside(hosted, cmd)
+        try:
+            metrics_host = await serve_metrics_outside(hosted, cmd)
+        except StartError as exc:
+            await self.host.stop_peer(hosted, grace=0.0)
+            emit("error", slot=slot, reason=str(exc))
+            return
         self.slots[slot] = hosted
         control = nat.control or hosted.peer.nat.setup.listen  # never a circuit address
         emit("started", slot=slot, control=control, metrics_host=metrics_host, **hosted.describe())

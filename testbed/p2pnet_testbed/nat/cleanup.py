@@ -5,11 +5,12 @@ supervisor ``pid`` is gone. Setups of live runs are never touched."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
-from p2pnet_testbed.nat import netns
+from p2pnet_testbed.nat import netns, rules
 
 BASE = "p2pnet"
 
@@ -63,5 +64,16 @@ def clean_stale(base: str = BASE) -> list[str]:
 
 
 def leftovers(prefix: str) -> list[str]:
-    """Namespaces still named with ``prefix`` (a test asserts this is empty)."""
-    return [n for n in netns.list_netns() if n == prefix or n.startswith(prefix + "-")]
+    """What is left of a setup named ``prefix`` (a test asserts this is empty): its
+    namespaces, and (never expected: nothing is created there) veths or an nftables table
+    of ours in the root namespace."""
+    left = [n for n in netns.list_netns() if n == prefix or n.startswith(prefix + "-")]
+    links = netns.ip("-o", "link", "show", check=False)
+    left += [
+        line.split(":")[1].strip()
+        for line in links.splitlines()
+        if re.match(r"^\d+: (r\d+|p\d+|ext|in)@", line)
+    ]
+    tables = netns.run(["nft", "list", "tables"], check=False)
+    left += [line for line in tables.splitlines() if line.strip().endswith(rules.TABLE)]
+    return left

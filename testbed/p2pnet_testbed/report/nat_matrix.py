@@ -1,6 +1,7 @@
 """The NAT section of report.json, from the run's ``nat_*`` events.
 
-- ``paths`` / ``outcomes``: connections by path, and by path and outcome;
+- ``paths`` / ``outcomes``: connections by path, and by path and outcome, from the start
+  to the end of the planned duration (not while the network is being stopped);
 - ``matrix``: ``"<caller type>-><callee type>"`` -> path -> {success, failure};
 - ``holepunch_success_rate``: hole-punch attempts that succeeded, over the pairs whose
   types allow it (:func:`p2pnet_peer.nat.behaviour.holepunch_possible`);
@@ -27,7 +28,10 @@ def _rate(ok: int, total: int) -> float | None:
 
 def nat_summary(events: list[dict[str, Any]], plan: dict[str, Any]) -> dict[str, Any]:
     start = next((e for e in events if e["type"] == "run_start"), {})
-    conns = [e for e in events if e["type"] == "nat_connection"]
+    ready = next((e for e in events if e["type"] == "network_ready"), None)
+    window_end = ready["t"] + float(plan.get("duration_s", 0.0)) if ready else float("inf")
+    # connections count from the start up to the end of the planned run, not while it stops
+    conns = [e for e in events if e["type"] == "nat_connection" and e["t"] <= window_end]
     paths = Counter(dict.fromkeys(PATHS, 0))
     outcomes = {p: {"success": 0, "failure": 0} for p in PATHS}
     matrix: dict[str, dict[str, dict[str, int]]] = defaultdict(

@@ -25,7 +25,10 @@ def _rate(ok: int, total: int) -> float | None:
 
 
 def _ops(events: list[dict[str, Any]], kind: str) -> dict[str, Any]:
-    ops = [e for e in events if e["type"] == kind]
+    """Operations of one kind. Those whose own peer left mid-call (aborted by churn) are
+    counted apart and left out of the success rate."""
+    every = [e for e in events if e["type"] == kind]
+    ops = [e for e in every if not e.get("aborted")]
     ok = [e for e in ops if e.get("ok")]
     hops = [float(e["hops"]) for e in ok if "hops" in e]
     ms = [float(e["ms"]) for e in ok if "ms" in e]
@@ -33,6 +36,7 @@ def _ops(events: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     errors = Counter(str(e.get("error", "wrong or missing result")) for e in ops if not e.get("ok"))
     return {
         "count": len(ops),
+        "aborted_by_churn": len(every) - len(ops),
         "succeeded": len(ok),
         "success_rate": _rate(len(ok), len(ops)),
         "hops_p50": percentile(hops, 0.5),

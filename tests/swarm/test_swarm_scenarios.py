@@ -1,0 +1,191 @@
+"""Swarm transfer on an in-memory network in virtual time: what the protocol promises.
+
+Every peer uploads through a 64 KiB/s token bucket (4 pieces of 16 KiB a second), so the
+times below are protocol time; a run costs a second or two of real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+import statistics
+from pathlib import Path
+
+from p2pnet.v1 import transfer_pb2
+from p2pnet_peer.peer import Peer, PeerConfig
+from p2pnet_peer.simulation import SimulatedNetwork
+from p2pnet_peer.swarm.bitfield import full
+from p2pnet_peer.swarm.config import KIB
+from p2pnet_peer.swarm.manifest import Manifest, split
+from p2pnet_peer.transfer.disk_storage import DiskStorage
+from p2pnet_peer.transfer.download import FetchResult
+from p2pnet_peer.transfer.service import TransferService
+from p2pnet_peer.transport.memory import MemoryNetwork
+from p2pnet_peer.virtual_time import run_virtual
+
+PIECE = 16 * KIB
+RATE = 64 * KIB
+
+
+def config(**swarm: object) -> PeerConfig:
+    """The local preset with small pieces and an emulated upload link."""
+    base = PeerConfig.local()
+    overrides = {"piece_size": PIECE, "upload_rate": RATE, **swarm}
+    return dataclasses.replace(base, swarm=base.swarm.with_overrides(**overrides))
+
+
+def content(pieces: int, seed: int = 0) -> bytes:
+    return random.Random(seed).randbytes(pieces * PIECE - 123)  # a short last piece
+
+
+async def publish(peer: Peer, data: bytes) -> Manifest:
+    manifest, _ = await peer.transfer.publish(split(data, PIECE))
+    return manifest
+
+
+def held(peer: Peer, manifest: Manifest) -> bytes:
+    store = peer.transfer.stores[manifest.cid]
+    return b"".join(store.read(i) for i in range(manifest.count))
+
+
+async def fetch_all(peers: list[Peer], cid: bytes) -> list[FetchResult]:
+    async with asyncio.timeout(3600):  # virtual seconds
+        return await asyncio.gather(*(p.transfer.fetch(cid) for p in peers))
+
+
+def pieces_counted(peer: Peer, outcome: str) -> float:
+    return peer.metrics.transfer_pieces.labels(outcome)._value.get()
+
+
+class CorruptingTransferService(TransferService):
+    """Serves like an honest peer but flips the first byte of every piece it sends."""
+
+    corrupted = 0
+
+    async def GetPieces(self, request):  # type: ignore[no-untyped-def]
+        async for reply in super().GetPieces(request):
+            if reply.data:
+                CorruptingTransferService.corrupted += 1
+                data = bytes([reply.data[0] ^ 0xFF]) + reply.data[1:]
+                reply = transfer_pb2.GetPiecesResponse(index=reply.index, data=data)
+            yield reply
+
+
+def test_corrupting_peer_is_caught_on_every_bad_piece_and_the_file_still_completes() -> None:
+    async def main() -> None:
+        network = MemoryNetwork()
+        async with SimulatedNetwork(network, config(), seed=1, maintain=True) as sim:
+            await sim.grow(8)
+            seed, liar, *downloaders = list(sim)
+            network.unbind(liar.address)
+            liar.services[TransferService.name] = CorruptingTransferService(liar.transfer)
+            network.bind(liar.address, liar.services)
+            data = content(40)
+            manifest = await publish(seed, data)
+            await publish(liar, data)  # it holds the real bytes and lies on the wire
+            await fetch_all(downloaders, manifest.cid)
+
+            assert CorruptingTransferService.corrupted > 0
+            bad = sum(pieces_counted(d, "bad") for d in downloaders)
+            assert bad == CorruptingTransferService.corrupted  # every bad piece detected
+            for d in downloaders:
+                assert held(d, manifest) == data
+                session = d.transfer.sessions[manifest.cid]
+                strikes = session.penalties.bad_pieces(liar.id)
+                assert strikes <= session.config.max_bad_pieces
+                if strikes == session.config.max_bad_pieces:  # dropped and banned
+                    assert session.penalties.is_banned(liar.id)
+                    assert liar.id not in session.neighbours
+
+    CorruptingTransferService.corrupted = 0
+    run_virtual(main())
+
+
+def test_swarm_completes_after_the_only_seed_leaves() -> None:
+    async def main() -> None:
+        async with SimulatedNetwork(MemoryNetwork(), config(), seed=2, maintain=True) as sim:
+            await sim.grow(7)
+            seed, *downloaders = list(sim)
+            data = content(48)
+            manifest = await publish(seed, data)
+            fetches = asyncio.ensure_future(fetch_all(downloaders, manifest.cid))
+            sessions = []
+            while True:  # until the downloaders together hold every piece
+                await asyncio.sleep(0.1)
+                sessions = [d.transfer.sessions.get(manifest.cid) for d in downloaders]
+                union = 0
+                for s in sessions:
+                    union |= s.have if s is not None else 0
+                if union == full(manifest.count):
+                    break
+            assert not any(s.complete for s in sessions)  # nobody can finish alone
+            await sim.stop(seed.address)
+            await fetches
+            for d in downloaders:
+                assert held(d, manifest) == data
+
+    run_virtual(main())
+
+
+def test_free_rider_gets_a_clearly_lower_rate_than_compliant_peers() -> None:
+    async def main() -> None:
+        async with SimulatedNetwork(MemoryNetwork(), config(), seed=3, maintain=True) as sim:
+            await sim.grow(9)
+            seed, *compliant = list(sim)
+            rider = sim.add(config=config(regular_slots=0, optimistic_slots=0))
+            await rider.join([seed.address])
+            data = content(64)
+            manifest = await publish(seed, data)
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            riding = asyncio.ensure_future(rider.transfer.fetch(manifest.cid))
+            finishes: list[tuple[float, int]] = []  # (time, rider's bytes) as each finishes
+
+            async def compliant_fetch(peer: Peer) -> None:
+                await peer.transfer.fetch(manifest.cid)
+                rider_bytes = rider.transfer.sessions[manifest.cid].downloaded
+                finishes.append((loop.time() - started, rider_bytes))
+
+            await asyncio.wait_for(asyncio.gather(*map(compliant_fetch, compliant)), 3600)
+            # Rates over the contended phase: until the median compliant peer is done.
+            median_time, rider_bytes = finishes[len(finishes) // 2]
+            compliant_rate = manifest.size / statistics.median(t for t, _ in finishes)
+            rider_rate = rider_bytes / median_time
+            assert rider_rate < 0.5 * compliant_rate, (rider_rate, compliant_rate)
+            uploaded = rider.transfer.sessions[manifest.cid].uploaded
+            assert uploaded == 0  # it never uploads
+            await riding  # and it still finishes, from seeds
+            assert held(rider, manifest) == data
+
+    run_virtual(main())
+
+
+def test_restarted_downloader_resumes_from_verified_pieces_on_disk(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with SimulatedNetwork(MemoryNetwork(), config(), seed=4, maintain=True) as sim:
+            await sim.grow(3)
+            seed = next(iter(sim))
+            data = content(32)
+            manifest = await publish(seed, data)
+            first = sim.add(storage=DiskStorage(tmp_path / "peer"))
+            await first.join([seed.address])
+            fetch = asyncio.ensure_future(first.transfer.fetch(manifest.cid))
+            while first.transfer.sessions.get(manifest.cid) is None or (
+                first.transfer.sessions[manifest.cid].have.bit_count() < manifest.count // 2
+            ):
+                await asyncio.sleep(0.1)
+            before = first.transfer.sessions[manifest.cid].have.bit_count()
+            await sim.stop(first.address)  # crash mid-download
+            fetch.cancel()
+            await asyncio.gather(fetch, return_exceptions=True)
+
+            again = sim.add(first.identity, storage=DiskStorage(tmp_path / "peer"))
+            await again.join([seed.address])
+            (result,) = await fetch_all([again], manifest.cid)
+            assert result.resumed >= before
+            fetched = manifest.count - result.resumed
+            assert result.downloaded <= fetched * PIECE
+            assert (tmp_path / "peer" / manifest.cid.hex() / "content").read_bytes() == data
+
+    run_virtual(main())
