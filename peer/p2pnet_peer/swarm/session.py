@@ -250,9 +250,9 @@ class SwarmSession:
         bit = 1 << index
         if not self.have & bit:
             return Refusal.NOT_HELD
-        if self.config.seed_first_copies and self.complete and self.out & bit:
-            if self.have & ~self.out:  # some piece is not out yet: that one first
-                return Refusal.ALREADY_OUT
+        first_copies = self.config.seed_first_copies and self.complete
+        if first_copies and self.out & bit and self.have & ~self.out:
+            return Refusal.ALREADY_OUT  # some piece is not out yet: that one first
         self.out |= bit
         return None
 

@@ -91,9 +91,9 @@ class Download:
                 return node.open(manifest)  # resume from the pieces on disk
         while True:
             for contact in await self._providers():
-                manifest = await self._manifest_from(contact)
-                if manifest is not None:
-                    return node.open(manifest)
+                fetched = await self._manifest_from(contact)
+                if fetched is not None:
+                    return node.open(fetched)
             await asyncio.sleep(node.config.discover_interval)
 
     async def _providers(self) -> list[Contact]:
