@@ -127,3 +127,20 @@ def test_round_counter_grows_with_the_periods_a_rumour_is_held() -> None:
     known = b.rumours.get(rumour.id)
     assert known is not None and known.rounds == 2
     assert b.gossip_for(a.own.id).rumours[0].rounds == 3
+
+
+def test_local_health_slows_a_peer_that_seems_to_be_the_slow_one() -> None:
+    me = swim(0)
+    other = contact(1)
+    me.receive(Gossip((Update(other, State.ALIVE, 0),)), 0.0)
+    assert me.health.scale(1.0) == 1.0
+    me.probe_failed(other.id, 1.0, helpers=3, nacks=1)  # two helpers never answered
+    assert me.health.score == 2
+    me.receive(Gossip((Update(me.own, State.SUSPECT, 0, other.id),)), 2.0)  # must refute
+    assert me.health.score == 3 and me.health.scale(1.0) == 4.0
+    for _ in range(10):
+        me.probe_succeeded()
+    assert me.health.score == 0
+    for _ in range(20):
+        me.probe_failed(other.id, 3.0)
+    assert me.health.score == me.config.awareness_max_multiplier - 1

@@ -21,6 +21,7 @@ from p2pnet.v1 import membership_pb2
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.membership.messages import gossip_from_wire, gossip_to_wire, update_to_wire
+from p2pnet_peer.membership.probe import probe
 from p2pnet_peer.metrics import GOSSIP_MESSAGE_TYPES, PeerMetrics
 from p2pnet_peer.swim.config import SwimConfig
 from p2pnet_peer.swim.member import (
@@ -86,8 +87,8 @@ class MembershipNode:
         self, sender: Contact, incarnation: int, gossip: Gossip, *, full_state: bool = False
     ) -> None:
         now = self.now()
-        self._dispatch(self.core.heard_from(sender, incarnation, now))
-        self._dispatch(self.core.receive(gossip, now, full_state=full_state))
+        self.dispatch(self.core.heard_from(sender, incarnation, now))
+        self.dispatch(self.core.receive(gossip, now, full_state=full_state))
 
     def gossip_for(
         self, target_id: bytes | None, answering: Gossip = NO_GOSSIP
@@ -104,7 +105,7 @@ class MembershipNode:
         wire = gossip_to_wire(Gossip((), state.rumours))
         return [update_to_wire(u) for u in state.updates], list(wire.rumours)
 
-    def _dispatch(self, events: list[Event]) -> None:
+    def dispatch(self, events: list[Event]) -> None:
         if self.core.queue:
             self._news.set()
         m = self.metrics
@@ -158,16 +159,20 @@ class MembershipNode:
         self.count_sent(kind)
         return await self._call(target, target.address, "Ping", request, timeout) is not None
 
-    async def ping_req(self, helper: Contact, target: Contact, timeout: float) -> bool:
+    async def ping_req(self, helper: Contact, target: Contact, timeout: float) -> bool | None:
+        """Ask ``helper`` to probe ``target``: True if it acked the helper, False if the
+        helper says it did not (a nack), None if the helper did not answer in time (it
+        may wait 80% of ``timeout`` for the target, the rest is for its answer)."""
         request = membership_pb2.PingReqRequest(
             sender=self._wire_self,
             incarnation=self.core.incarnation,
             target=contact_to_wire(target),
             gossip=self.gossip_for(helper.id),
+            timeout_ms=max(1, int(800 * timeout)),
         )
         self.count_sent("ping_req")
         response = await self._call(helper, helper.address, "PingReq", request, timeout)
-        return response is not None and response.acked
+        return None if response is None else bool(response.acked)
 
     async def push_pull(self, address: str, contact: Contact | None = None) -> bool:
         members, rumours = self.full_state_wire()
@@ -185,13 +190,15 @@ class MembershipNode:
         """Push-pull with every seed; returns the members known afterwards."""
         own = self.contact.address
         self._seeds = [a for a in addresses if a and a != own]
-        await asyncio.gather(*(self.push_pull(a) for a in self._seeds))
+        synced = await asyncio.gather(*(self.push_pull(a) for a in self._seeds))
+        if any(synced):
+            self.core.joined(self.now())
         return self.core.table.count(State.ALIVE)
 
     def adopt(self, contacts: Iterable[Contact]) -> int:
         """Start from a roster every peer was given, without gossiping it (simulation of
         an already converged group); returns the members known afterwards."""
-        self._dispatch(self.core.adopt(contacts, self.now()))
+        self.dispatch(self.core.adopt(contacts, self.now()))
         return self.core.table.count(State.ALIVE)
 
     def broadcast(self, payload: bytes) -> Rumour:
@@ -210,28 +217,30 @@ class MembershipNode:
 
     async def _gossip_loop(self, group: asyncio.TaskGroup) -> None:
         """While anything is left to retransmit, Ping it to a few random members every
-        gossip interval; idle (no timer at all) while nothing is."""
-        interval = self.config.gossip_interval
+        gossip interval (stretched by local health); idle, no timer, while nothing is."""
+        cfg = self.config
         in_flight: set[asyncio.Task[Any]] = set()
         while True:
             await self._news.wait()
-            await asyncio.sleep(self.rng.uniform(0, interval))
+            await asyncio.sleep(self.rng.uniform(0, cfg.gossip_interval))
             while self.core.queue:
-                if len(in_flight) < 4 * self.config.gossip_nodes:
+                interval = self.core.health.scale(cfg.gossip_interval)
+                if len(in_flight) < 4 * cfg.gossip_nodes:
                     for target in self.core.gossip_targets():
-                        ping = self.ping(target, interval * 2, "gossip")
+                        ping = self.ping(target, 2 * interval, "gossip")
                         self._spawn(group, in_flight, ping)
                 await asyncio.sleep(interval)
             self._news.clear()
 
     async def _period_loop(self, group: asyncio.TaskGroup) -> None:
-        interval = self.config.probe_interval
-        await asyncio.sleep(self.rng.uniform(0, interval))  # peers' periods out of phase
+        cfg = self.config
+        await asyncio.sleep(self.rng.uniform(0, cfg.probe_interval))  # peers out of phase
         push_pulls: set[asyncio.Task[Any]] = set()
         while True:
             start = self.now()
+            interval = self.core.health.scale(cfg.probe_interval)
             period = self.core.tick(start)
-            self._dispatch(period.events)
+            self.dispatch(period.events)
             partner = period.push_pull
             alone = self.core.table.count(State.ALIVE) == 0
             if push_pulls:
@@ -241,7 +250,7 @@ class MembershipNode:
             elif alone and self._seeds and period.number % 10 == 1:
                 self._spawn(group, push_pulls, self.join(self._seeds))  # retry the seeds
             if period.probe is not None:
-                await self._probe(period.probe, start + interval)
+                await probe(self, period.probe, start + interval)
             await asyncio.sleep(max(0.0, start + interval - self.now()))
 
     @staticmethod
@@ -249,33 +258,3 @@ class MembershipNode:
         task = group.create_task(coro)
         live.add(task)
         task.add_done_callback(live.discard)
-
-    async def _probe(self, target: Contact, deadline: float) -> None:
-        cfg = self.config
-        pending = {asyncio.create_task(self.ping(target, deadline - self.now()))}
-        try:
-            done, _ = await asyncio.wait(pending, timeout=cfg.probe_timeout)
-            if any(t.result() for t in done):
-                return
-            pending -= done
-            for helper in self.core.indirect_helpers(target.id):
-                remaining = deadline - self.now()
-                pending.add(asyncio.create_task(self.ping_req(helper, target, remaining)))
-            while pending:
-                remaining = deadline - self.now()
-                if remaining <= 0:
-                    break
-                done, pending = await asyncio.wait(
-                    pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
-                )
-                if any(t.result() for t in done):
-                    return
-            member = self.core.table.get(target.id)
-            if member is not None and not member.state.gone:
-                self.metrics.membership_suspicions.inc()
-            self._dispatch(self.core.probe_failed(target.id, self.now()))
-        finally:
-            for task in pending:
-                task.cancel()
-            if pending:
-                await asyncio.gather(*pending, return_exceptions=True)

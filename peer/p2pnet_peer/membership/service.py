@@ -62,7 +62,10 @@ class MembershipService:
             raise InvalidRequest("target: must be a third peer")
         gossip = self._gossip(request)
         self.node.heard(sender, request.incarnation, gossip)
-        acked = await self.node.ping(target, self.node.config.probe_timeout)
+        wait = self.node.config.probe_timeout
+        if request.timeout_ms:
+            wait = min(wait, request.timeout_ms / 1000)
+        acked = await self.node.ping(target, wait)
         self.node.count_sent("ping_req_ack")
         return membership_pb2.PingReqResponse(
             responder=self.node.wire_self(),

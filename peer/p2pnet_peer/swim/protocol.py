@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.swim.broadcast_queue import BroadcastQueue
 from p2pnet_peer.swim.config import SwimConfig
+from p2pnet_peer.swim.local_health import LocalHealth
 from p2pnet_peer.swim.member import (
     NO_GOSSIP,
     Event,
@@ -33,6 +34,7 @@ from p2pnet_peer.swim.probe_scheduler import ProbeScheduler
 from p2pnet_peer.swim.rumours import KnownRumour, RumourBook
 
 RUMOUR_ID_BYTES = 16
+RESYNC_PERIODS = 3  # after joining, push-pull again this many periods later
 MAX_PUSH_PULL_MEMBERS = 32768
 MAX_PUSH_PULL_RUMOURS = 1024
 
@@ -54,6 +56,7 @@ class Swim:
         self.table = MemberTable(own, config)
         self.queue = BroadcastQueue()
         self.rumours = RumourBook(config.max_rumours, config.rumour_max_rounds)
+        self.health = LocalHealth(config.awareness_max_multiplier)
         self.period = 0
         self._scheduler = ProbeScheduler(rng)
         self._next_push_pull = now + rng.uniform(0, config.push_pull_interval)
@@ -79,8 +82,11 @@ class Swim:
         heard it the way the sender did; only a refutation of this peer's own reported
         death or suspicion is always gossiped."""
         fx = Effects()
+        incarnation = self.table.incarnation
         for update in gossip.updates:
             self.table.apply(update, now, fx)
+        if self.table.incarnation > incarnation:
+            self.health.apply(1)  # had to refute: perhaps this peer is the slow one
         if full_state:
             fx.gossip = [u for u in fx.gossip if u.member_id == self.own.id]
         for rumour in gossip.rumours:
@@ -100,6 +106,13 @@ class Swim:
                 self.table.apply(Update(c, State.ALIVE, 0), now, fx)
         fx.gossip.clear()
         return self._commit(fx)
+
+    def joined(self, now: float) -> None:
+        """A join push-pull succeeded. Peers that joined at the same time were gossiped
+        while few knew this one, so it may have missed them: push-pull once more with a
+        random member ``RESYNC_PERIODS`` periods from now, when it is widely known."""
+        resync = now + RESYNC_PERIODS * self.config.probe_interval
+        self._next_push_pull = min(self._next_push_pull, resync)
 
     def heard_from(self, contact: Contact, incarnation: int, now: float) -> list[Event]:
         """A message from ``contact`` at ``incarnation``: proof that it is alive."""
@@ -194,8 +207,16 @@ class Swim:
             self.config.indirect_checks, self.rng, alive_only=True, exclude=target_id
         )
 
-    def probe_failed(self, target_id: bytes, now: float) -> list[Event]:
-        """No ack, direct or indirect, this period: suspect the target (or confirm)."""
+    def probe_succeeded(self) -> None:
+        self.health.apply(-1)
+
+    def probe_failed(
+        self, target_id: bytes, now: float, *, helpers: int = 0, nacks: int = 0
+    ) -> list[Event]:
+        """No ack, direct or indirect, this period: suspect the target (or confirm).
+        ``helpers`` were asked to probe it and ``nacks`` of them answered that it did not
+        ack them; a helper that did not answer at all counts against this peer's health."""
+        self.health.apply(helpers - nacks if helpers else 1)
         member = self.table.get(target_id)
         if member is None or member.state.gone:
             return []

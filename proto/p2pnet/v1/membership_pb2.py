@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from p2pnet.v1 import peer_pb2 as p2pnet_dot_v1_dot_peer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ap2pnet/v1/membership.proto\x12\tp2pnet.v1\x1a\x14p2pnet/v1/peer.proto\"\x81\x01\n\x0cMemberUpdate\x12#\n\x06member\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12%\n\x05state\x18\x02 \x01(\x0e\x32\x16.p2pnet.v1.MemberState\x12\x13\n\x0bincarnation\x18\x03 \x01(\x04\x12\x10\n\x08reporter\x18\x04 \x01(\x0c\"E\n\x06Rumour\x12\n\n\x02id\x18\x01 \x01(\x0c\x12\x0e\n\x06origin\x18\x02 \x01(\x0c\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\x12\x0e\n\x06rounds\x18\x04 \x01(\r\"V\n\x06Gossip\x12(\n\x07updates\x18\x01 \x03(\x0b\x32\x17.p2pnet.v1.MemberUpdate\x12\"\n\x07rumours\x18\x02 \x03(\x0b\x32\x11.p2pnet.v1.Rumour\"}\n\x0bPingRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12\x11\n\ttarget_id\x18\x03 \x01(\x0c\x12!\n\x06gossip\x18\x04 \x01(\x0b\x32\x11.p2pnet.v1.Gossip\"n\n\x0cPingResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12!\n\x06gossip\x18\x03 \x01(\x0b\x32\x11.p2pnet.v1.Gossip\"\x92\x01\n\x0ePingReqRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12#\n\x06target\x18\x03 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12!\n\x06gossip\x18\x04 \x01(\x0b\x32\x11.p2pnet.v1.Gossip\"\x80\x01\n\x0fPingReqResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12\r\n\x05\x61\x63ked\x18\x03 \x01(\x08\x12!\n\x06gossip\x18\x04 \x01(\x0b\x32\x11.p2pnet.v1.Gossip\"\x99\x01\n\x0fPushPullRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12(\n\x07members\x18\x03 \x03(\x0b\x32\x17.p2pnet.v1.MemberUpdate\x12\"\n\x07rumours\x18\x04 \x03(\x0b\x32\x11.p2pnet.v1.Rumour\"\x9d\x01\n\x10PushPullResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12(\n\x07members\x18\x03 \x03(\x0b\x32\x17.p2pnet.v1.MemberUpdate\x12\"\n\x07rumours\x18\x04 \x03(\x0b\x32\x11.p2pnet.v1.Rumour*\x8b\x01\n\x0bMemberState\x12\x1c\n\x18MEMBER_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12MEMBER_STATE_ALIVE\x10\x01\x12\x18\n\x14MEMBER_STATE_SUSPECT\x10\x02\x12\x15\n\x11MEMBER_STATE_DEAD\x10\x03\x12\x15\n\x11MEMBER_STATE_LEFT\x10\x04\x32\xcc\x01\n\nMembership\x12\x37\n\x04Ping\x12\x16.p2pnet.v1.PingRequest\x1a\x17.p2pnet.v1.PingResponse\x12@\n\x07PingReq\x12\x19.p2pnet.v1.PingReqRequest\x1a\x1a.p2pnet.v1.PingReqResponse\x12\x43\n\x08PushPull\x12\x1a.p2pnet.v1.PushPullRequest\x1a\x1b.p2pnet.v1.PushPullResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ap2pnet/v1/membership.proto\x12\tp2pnet.v1\x1a\x14p2pnet/v1/peer.proto\"\x81\x01\n\x0cMemberUpdate\x12#\n\x06member\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12%\n\x05state\x18\x02 \x01(\x0e\x32\x16.p2pnet.v1.MemberState\x12\x13\n\x0bincarnation\x18\x03 \x01(\x04\x12\x10\n\x08reporter\x18\x04 \x01(\x0c\"E\n\x06Rumour\x12\n\n\x02id\x18\x01 \x01(\x0c\x12\x0e\n\x06origin\x18\x02 \x01(\x0c\x12\x0f\n\x07payload\x18\x03 \x01(\x0c\x12\x0e\n\x06rounds\x18\x04 \x01(\r\"V\n\x06Gossip\x12(\n\x07updates\x18\x01 \x03(\x0b\x32\x17.p2pnet.v1.MemberUpdate\x12\"\n\x07rumours\x18\x02 \x03(\x0b\x32\x11.p2pnet.v1.Rumour\"}\n\x0bPingRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12\x11\n\ttarget_id\x18\x03 \x01(\x0c\x12!\n\x06gossip\x18\x04 \x01(\x0b\x32\x11.p2pnet.v1.Gossip\"n\n\x0cPingResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12!\n\x06gossip\x18\x03 \x01(\x0b\x32\x11.p2pnet.v1.Gossip\"\xa6\x01\n\x0ePingReqRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12#\n\x06target\x18\x03 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12!\n\x06gossip\x18\x04 \x01(\x0b\x32\x11.p2pnet.v1.Gossip\x12\x12\n\ntimeout_ms\x18\x05 \x01(\r\"\x80\x01\n\x0fPingReqResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12\r\n\x05\x61\x63ked\x18\x03 \x01(\x08\x12!\n\x06gossip\x18\x04 \x01(\x0b\x32\x11.p2pnet.v1.Gossip\"\x99\x01\n\x0fPushPullRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12(\n\x07members\x18\x03 \x03(\x0b\x32\x17.p2pnet.v1.MemberUpdate\x12\"\n\x07rumours\x18\x04 \x03(\x0b\x32\x11.p2pnet.v1.Rumour\"\x9d\x01\n\x10PushPullResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x13\n\x0bincarnation\x18\x02 \x01(\x04\x12(\n\x07members\x18\x03 \x03(\x0b\x32\x17.p2pnet.v1.MemberUpdate\x12\"\n\x07rumours\x18\x04 \x03(\x0b\x32\x11.p2pnet.v1.Rumour*\x8b\x01\n\x0bMemberState\x12\x1c\n\x18MEMBER_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12MEMBER_STATE_ALIVE\x10\x01\x12\x18\n\x14MEMBER_STATE_SUSPECT\x10\x02\x12\x15\n\x11MEMBER_STATE_DEAD\x10\x03\x12\x15\n\x11MEMBER_STATE_LEFT\x10\x04\x32\xcc\x01\n\nMembership\x12\x37\n\x04Ping\x12\x16.p2pnet.v1.PingRequest\x1a\x17.p2pnet.v1.PingResponse\x12@\n\x07PingReq\x12\x19.p2pnet.v1.PingReqRequest\x1a\x1a.p2pnet.v1.PingReqResponse\x12\x43\n\x08PushPull\x12\x1a.p2pnet.v1.PushPullRequest\x1a\x1b.p2pnet.v1.PushPullResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'p2pnet.v1.membership_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MEMBERSTATE']._serialized_start=1190
-  _globals['_MEMBERSTATE']._serialized_end=1329
+  _globals['_MEMBERSTATE']._serialized_start=1210
+  _globals['_MEMBERSTATE']._serialized_end=1349
   _globals['_MEMBERUPDATE']._serialized_start=64
   _globals['_MEMBERUPDATE']._serialized_end=193
   _globals['_RUMOUR']._serialized_start=195
@@ -45,13 +45,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PINGRESPONSE']._serialized_start=481
   _globals['_PINGRESPONSE']._serialized_end=591
   _globals['_PINGREQREQUEST']._serialized_start=594
-  _globals['_PINGREQREQUEST']._serialized_end=740
-  _globals['_PINGREQRESPONSE']._serialized_start=743
-  _globals['_PINGREQRESPONSE']._serialized_end=871
-  _globals['_PUSHPULLREQUEST']._serialized_start=874
-  _globals['_PUSHPULLREQUEST']._serialized_end=1027
-  _globals['_PUSHPULLRESPONSE']._serialized_start=1030
-  _globals['_PUSHPULLRESPONSE']._serialized_end=1187
-  _globals['_MEMBERSHIP']._serialized_start=1332
-  _globals['_MEMBERSHIP']._serialized_end=1536
+  _globals['_PINGREQREQUEST']._serialized_end=760
+  _globals['_PINGREQRESPONSE']._serialized_start=763
+  _globals['_PINGREQRESPONSE']._serialized_end=891
+  _globals['_PUSHPULLREQUEST']._serialized_start=894
+  _globals['_PUSHPULLREQUEST']._serialized_end=1047
+  _globals['_PUSHPULLRESPONSE']._serialized_start=1050
+  _globals['_PUSHPULLRESPONSE']._serialized_end=1207
+  _globals['_MEMBERSHIP']._serialized_start=1352
+  _globals['_MEMBERSHIP']._serialized_end=1556
 # @@protoc_insertion_point(module_scope)

@@ -76,16 +76,18 @@ class PingResponse(_message.Message):
     def __init__(self, responder: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., incarnation: _Optional[int] = ..., gossip: _Optional[_Union[Gossip, _Mapping]] = ...) -> None: ...
 
 class PingReqRequest(_message.Message):
-    __slots__ = ("sender", "incarnation", "target", "gossip")
+    __slots__ = ("sender", "incarnation", "target", "gossip", "timeout_ms")
     SENDER_FIELD_NUMBER: _ClassVar[int]
     INCARNATION_FIELD_NUMBER: _ClassVar[int]
     TARGET_FIELD_NUMBER: _ClassVar[int]
     GOSSIP_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
     sender: _peer_pb2.PeerInfo
     incarnation: int
     target: _peer_pb2.PeerInfo
     gossip: Gossip
-    def __init__(self, sender: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., incarnation: _Optional[int] = ..., target: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., gossip: _Optional[_Union[Gossip, _Mapping]] = ...) -> None: ...
+    timeout_ms: int
+    def __init__(self, sender: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., incarnation: _Optional[int] = ..., target: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., gossip: _Optional[_Union[Gossip, _Mapping]] = ..., timeout_ms: _Optional[int] = ...) -> None: ...
 
 class PingReqResponse(_message.Message):
     __slots__ = ("responder", "incarnation", "acked", "gossip")
