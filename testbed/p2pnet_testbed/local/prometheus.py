@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import shutil
 import socket
 import urllib.request
@@ -117,6 +118,34 @@ class LocalPrometheus:
     def _get(self, path: str) -> bool:
         with urllib.request.urlopen(self.url + path, timeout=2) as response:
             return bool(response.status == 200)
+
+    def _scraped_peers(self) -> int:
+        """Peer targets that Prometheus has scraped successfully at least once."""
+        with urllib.request.urlopen(self.url + "/api/v1/targets?state=active", timeout=2) as r:
+            active = json.load(r)["data"]["activeTargets"]
+        return sum(
+            1
+            for t in active
+            if t.get("labels", {}).get("job") == "p2pnet-peer" and t.get("health") == "up"
+        )
+
+    async def wait_scraped(self, peers: int, timeout: float = 30.0) -> int:
+        """Wait until every one of ``peers`` live peers has been scraped once.
+
+        The workload starts only then: a counter's first increase is invisible to
+        ``rate()`` unless a sample from before it exists, so without this wait what
+        happens in a run's first seconds (a fast download, the first lookups) would be
+        missing from every dashboard. Returns how many were scraped when it stopped
+        waiting (fewer than ``peers`` only after ``timeout``)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        scraped = 0
+        while True:
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                scraped = await asyncio.to_thread(self._scraped_peers)
+            if scraped >= peers or loop.time() >= deadline:
+                return scraped
+            await asyncio.sleep(0.5)
 
     async def stop(self) -> None:
         if self._metrics_server is not None:

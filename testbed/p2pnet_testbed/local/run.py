@@ -139,6 +139,10 @@ async def run_local(
             await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if starting.done():
                 starting.result()
+                if scraper is not None:
+                    targets = len(network.targets(network_spec.name))
+                    scraped = await scraper.wait_scraped(targets)
+                    log.write("prometheus_scraping", targets=targets, scraped=scraped)
                 begin = time.monotonic()
                 log.write("network_ready", up=len(network.live()))
                 group.create_task(_apply_churn(plan, network, log, begin))
