@@ -28,7 +28,7 @@ spec:
   bootstrapPeers: 3
   seed: 7
   duration: {duration}
-  dht: {{preset: local, k: 8, alpha: 3, requestTimeout: 2s}}
+  dht: {{preset: local, k: 8, alpha: 3, requestTimeout: 5s}}
   churn:
     enabled: true
     mode: restart

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from p2pnet_testbed.nat.mode import NatMode
 
 PUBLIC = "public"
+MAX_RELAY_HOSTS = 8
 
 
 @dataclass(frozen=True)
@@ -59,22 +60,22 @@ class NatPlacement:
         self.teardown_s = 0.0
 
     def _layout(self, per_host: int) -> list[HostPlan]:
+        """Relays get hosts of their own (up to ``MAX_RELAY_HOSTS``): every relayed byte
+        passes through them, and a host is one process on one core. The other public
+        peers (the DHT servers) share hosts of ``per_host / 2``: every lookup lands on them."""
         peers = self.plan.peers
+        relays = [p.index for p in peers if p.role == "relay"]
+        chunks = _chunks(relays, math.ceil(len(relays) / MAX_RELAY_HOSTS)) if relays else []
         if not self.netns:
-            n = math.ceil(len(peers) / per_host)
-            return [
-                HostPlan(f"host-{h}", None, "", tuple(p.index for p in peers if p.index % n == h))
-                for h in range(n)
-            ]
-        public = [p.index for p in peers if p.nat == PUBLIC]
+            others = [p.index for p in peers if p.role != "relay"]
+            n = math.ceil(len(others) / per_host)
+            chunks += [tuple(others[h::n]) for h in range(n)]
+            return [HostPlan(f"host-{h}", None, "", members) for h, members in enumerate(chunks)]
+        public = [p.index for p in peers if p.nat == PUBLIC and p.role != "relay"]
+        chunks += _chunks(public, max(1, per_host // 2))
         hosts = [
-            HostPlan(
-                f"host-p{h}",
-                f"{self.prefix}-p{h}",
-                addressing.public_host_ip(h),
-                tuple(public[i : i + per_host]),
-            )
-            for h, i in enumerate(range(0, len(public), per_host))
+            HostPlan(f"host-p{h}", f"{self.prefix}-p{h}", addressing.public_host_ip(h), members)
+            for h, members in enumerate(chunks)
         ]
         for g in sorted(set(self.group_of.values())):
             members = tuple(i for i, group in self.group_of.items() if group == g)
@@ -140,6 +141,10 @@ class NatPlacement:
 
     def same_nat(self, a: int, b: int | None) -> bool:
         return b is not None and a in self.group_of and self.group_of[a] == self.group_of.get(b)
+
+
+def _chunks(items: list[int], size: int) -> list[tuple[int, ...]]:
+    return [tuple(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def _group_number(name: str | None) -> int:
