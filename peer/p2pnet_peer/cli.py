@@ -38,6 +38,17 @@ ENV = {
     "alpha": ("P2PNET_DHT_ALPHA", None),
     "ready_file": ("P2PNET_READY_FILE", None),
     "log_level": ("P2PNET_LOG_LEVEL", "info"),
+    "data_dir": ("P2PNET_DATA_DIR", None),
+    "upload_rate": ("P2PNET_UPLOAD_RATE", None),
+    "piece_size": ("P2PNET_PIECE_SIZE", None),
+    "unchoke_slots": ("P2PNET_UNCHOKE_SLOTS", None),
+    "optimistic_slots": ("P2PNET_OPTIMISTIC_SLOTS", None),
+}
+SWARM_KNOBS = {  # option -> SwarmConfig field
+    "upload_rate": "upload_rate",
+    "piece_size": "piece_size",
+    "unchoke_slots": "regular_slots",
+    "optimistic_slots": "optimistic_slots",
 }
 
 
@@ -45,6 +56,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise ValueError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must not be negative")
     return value
 
 
@@ -91,6 +109,23 @@ def parser() -> argparse.ArgumentParser:
         "again once joined [P2PNET_READY_FILE]",
     )
     add("--log-level", help="debug, info, warning or error [P2PNET_LOG_LEVEL]")
+    add(
+        "--data-dir",
+        help="keep swarm transfer pieces here (resumable; peer i of --count uses "
+        "DIR/peer-i); default: in memory [P2PNET_DATA_DIR]",
+    )
+    add(
+        "--upload-rate",
+        help="swarm upload limit per peer in bytes/s, 0 = unlimited (emulates an access "
+        "link) [P2PNET_UPLOAD_RATE]",
+    )
+    add("--piece-size", help="swarm piece size in bytes for Publish [P2PNET_PIECE_SIZE]")
+    add("--unchoke-slots", help="tit-for-tat unchoke slots [P2PNET_UNCHOKE_SLOTS]")
+    add(
+        "--optimistic-slots",
+        help="optimistic unchoke slots; 0 with --unchoke-slots 0 makes a free rider "
+        "[P2PNET_OPTIMISTIC_SLOTS]",
+    )
     return p
 
 
@@ -102,6 +137,10 @@ def resolve(args: argparse.Namespace) -> dict[str, object]:
         "identity_seed": _seed,
         "k": _positive_int,
         "alpha": _positive_int,
+        "upload_rate": _non_negative_int,
+        "piece_size": _positive_int,
+        "unchoke_slots": _non_negative_int,
+        "optimistic_slots": _non_negative_int,
     }
     out: dict[str, object] = {}
     for name, (env, default) in ENV.items():
@@ -128,11 +167,14 @@ def resolve(args: argparse.Namespace) -> dict[str, object]:
 def _config(opts: dict[str, object]) -> PeerConfig:
     config = PeerConfig.local() if opts["preset"] == "local" else PeerConfig.lan()
     changes = {n: opts[n] for n in ("k", "alpha") if opts[n] is not None}
-    if changes:
-        try:
+    swarm = {f: opts[o] for o, f in SWARM_KNOBS.items() if opts[o] is not None}
+    try:
+        if changes:
             config = dataclasses.replace(config, dht=config.dht.with_overrides(**changes))
-        except ValueError as exc:
-            raise SystemExit(f"p2pnet-peer: {exc}") from None
+        if swarm:
+            config = dataclasses.replace(config, swarm=config.swarm.with_overrides(**swarm))
+    except ValueError as exc:
+        raise SystemExit(f"p2pnet-peer: {exc}") from None
     return config
 
 
@@ -162,6 +204,7 @@ async def serve(opts: dict[str, object]) -> int:
     listen_host, listen_port = split_host_port(str(opts["listen"]))
     metrics_port = int(opts["metrics_port"])  # type: ignore[call-overload]
     bootstrap = [b.strip() for b in str(opts["bootstrap"]).split(",") if b.strip()]
+    data_dir = Path(str(opts["data_dir"])) if opts["data_dir"] else None
     async with PeerHost(_config(opts)) as host:
         try:
             for i in range(count):
@@ -174,6 +217,7 @@ async def serve(opts: dict[str, object]) -> int:
                     f"{listen_host}:{port}",
                     advertise=str(opts["advertise"]) if opts["advertise"] and count == 1 else None,
                     metrics_listen=metrics,
+                    data_dir=data_dir / f"peer-{i}" if data_dir else None,
                 )
         except StartError as exc:
             log.error("start failed", extra={"reason": str(exc)})

@@ -2,12 +2,19 @@
 
 Every ``rechoke_interval`` the ``regular_slots`` interested peers with the best rank are
 unchoked: for a leecher the rate it downloads from them (reciprocation), then whether
-they unchoke it now (so a peer that never uploads ranks last); for a seed the rate it
-uploads to them (seeds have nothing to receive). Between rechokes a slot that
-frees up (its peer left or lost interest) is refilled at once from the best-ranked
-choked peers. Every ``optimistic_interval`` the optimistic slots move to random choked
-interested peers: how newcomers, and peers that upload to us better than our current
-partners, get discovered. Ties break at random.
+they unchoke it now, so a peer that never uploads ranks last; for a seed the rate it
+uploads to them (seeds have nothing to receive). Ties break at random.
+
+Between rechokes a regular slot that frees up (its peer left or lost interest) is
+refilled at once from the best-ranked choked peers, and a leecher's slot held by a peer
+that has not reciprocated (never uploaded to us, chokes us) goes to a choked peer that
+has: slots filled before there was anything to rank by do not stay with free riders.
+
+Every ``optimistic_interval`` the optimistic slots move to random choked interested
+peers: how newcomers, and partners better than our current ones, get discovered. If an
+optimistic peer leaves or loses interest mid-period, its slot is refilled by rank and
+only with a peer that reciprocates: a random refill would drift to the peers that never
+lose interest and never reciprocate.
 
 A peer is *interested* when it lacks a piece we have; the caller works that out from its
 bitfield, so no separate interest message is needed.

@@ -8,16 +8,19 @@ import math
 class RateMeter:
     """``add`` bytes as they move; ``rate`` is their exponentially weighted rate.
 
-    The accumulator decays with time constant ``window``: after a steady rate r for a few
-    windows, ``rate`` reads r; once traffic stops it falls by 1/e every ``window`` seconds.
+    The accumulator decays with time constant ``window``: after a steady rate r it reads
+    r; once traffic stops it falls by 1/e every ``window`` seconds. It is bias-corrected
+    from the first byte on (divided by ``window * (1 - exp(-t / window))`` rather than
+    ``window``), so a young meter reads the rate so far instead of a fraction of it.
     """
 
-    __slots__ = ("_at", "_tau", "_value", "total")
+    __slots__ = ("_at", "_first", "_tau", "_value", "total")
 
     def __init__(self, window: float) -> None:
         self._tau = window
         self._value = 0.0
         self._at = 0.0
+        self._first: float | None = None
         self.total = 0
 
     def _decay(self, now: float) -> None:
@@ -27,10 +30,15 @@ class RateMeter:
             self._at = now
 
     def add(self, nbytes: int, now: float) -> None:
+        if self._first is None:
+            self._first = self._at = now
         self._decay(now)
         self._value += nbytes
         self.total += nbytes
 
     def rate(self, now: float) -> float:
+        if self._first is None:
+            return 0.0
         self._decay(now)
-        return self._value / self._tau
+        age = max(now - self._first, self._tau * 0.01)  # a first burst is not infinitely fast
+        return self._value / (self._tau * -math.expm1(-age / self._tau))

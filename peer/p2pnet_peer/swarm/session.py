@@ -12,70 +12,20 @@ us depends on it); our choke decision rides on the same messages.
 
 from __future__ import annotations
 
-import enum
 import random
 from collections.abc import Container
-from dataclasses import dataclass
 
-from p2pnet_peer.swarm.bitfield import bits, full, mask_of
+from p2pnet_peer.swarm.bitfield import bits, mask_of
 from p2pnet_peer.swarm.choker import Choker
 from p2pnet_peer.swarm.config import SwarmConfig
 from p2pnet_peer.swarm.manifest import Manifest
+from p2pnet_peer.swarm.neighbour import Neighbour
+from p2pnet_peer.swarm.outcomes import Announcement, PieceOutcome, PieceResult, Refusal
 from p2pnet_peer.swarm.penalties import Penalties
 from p2pnet_peer.swarm.picker import PiecePicker
-from p2pnet_peer.swarm.rate import RateMeter
-from p2pnet_peer.swarm.token_bucket import TokenBucket
 
-PIPELINE_RATE_WINDOW = 2.0  # seconds: the delivery rate that sizes a neighbour's pipeline
 SLACK = 0.001  # seconds: a Have this close to its due time is due (clocks round)
 DECLINE_SECONDS = 1.0  # a piece a seed declined is not asked of it again for this long
-
-
-class PieceOutcome(enum.Enum):
-    VERIFIED = "verified"
-    BAD = "bad"  # failed verification: discarded, sender penalised
-    DUPLICATE = "duplicate"  # we had it already (endgame)
-    UNEXPECTED = "unexpected"  # never requested from that peer
-
-
-class Refusal(enum.Enum):
-    CHOKED = "choked"
-    NOT_HELD = "not_held"
-    NOT_CONNECTED = "not_connected"
-    ALREADY_OUT = "already_out"  # a seed serving first copies first
-
-
-@dataclass(frozen=True, slots=True)
-class PieceResult:
-    outcome: PieceOutcome
-    dropped: bool = False  # the sender is now banned and disconnected
-    others: tuple[bytes, ...] = ()  # other peers the piece was requested from (endgame)
-
-
-@dataclass(frozen=True, slots=True)
-class Announcement:
-    peer: bytes
-    pieces: list[int]
-    choking: bool
-
-
-@dataclass(slots=True)
-class Neighbour:
-    id: bytes
-    downloaded: RateMeter  # bytes it sent us
-    uploaded: RateMeter  # bytes we sent it
-    delivery: RateMeter  # bytes it sent us, short window: sizes the pipeline
-    last_told: float  # when we last sent it a Bitfield or Have
-    has: int = 0
-    choking_us: bool = True
-    we_choke: bool = True
-    told_choke: bool = True  # our choke decision as it last heard it
-    unannounced: int = 0  # our pieces it has not heard of
-    requested: int = 0  # pieces requested from it, not yet delivered or released
-    excluded: int = 0  # pieces it sent bad: never requested from it again
-    declined: int = 0  # pieces it declined (ALREADY_OUT) until declined_until
-    declined_until: float = 0.0
-    trial: TokenBucket | None = None  # caps it at one slot's share until it reciprocates
 
 
 class SwarmSession:
@@ -94,12 +44,8 @@ class SwarmSession:
         self.penalties = Penalties(config.max_bad_pieces)
         self.neighbours: dict[bytes, Neighbour] = {}
         self.out = 0  # pieces we sent or saw at a neighbour: already out in the swarm
-        self._full = full(manifest.count)
-        self.resumed = have.bit_count()
         self.downloaded = 0  # verified payload bytes received
         self.uploaded = 0
-        self.started_at = now
-        self.completed_at: float | None = now if self.complete else None
 
     @property
     def cid(self) -> bytes:
@@ -127,10 +73,7 @@ class SwarmSession:
             return True
         if len(self.neighbours) >= self.config.max_neighbours:
             return False
-        window = self.config.rate_window
-        self.neighbours[peer] = Neighbour(
-            peer, RateMeter(window), RateMeter(window), RateMeter(PIPELINE_RATE_WINDOW), now
-        )
+        self.neighbours[peer] = Neighbour.new(peer, self.config.rate_window, now)
         return True
 
     def disconnect(self, peer: bytes) -> None:
@@ -159,18 +102,7 @@ class SwarmSession:
         n.choking_us = choking_us
         self.out |= mask
 
-    def wants_from(self, peer: bytes) -> bool:
-        n = self.neighbours.get(peer)
-        return n is not None and bool(n.has & ~self.have & ~n.excluded)
-
     # -- downloading ------------------------------------------------------------------------
-
-    def in_flight_target(self, peer: bytes, now: float) -> int:
-        """Pieces to keep requested from ``peer``: its recent rate times pipeline_seconds."""
-        cfg = self.config
-        n = self.neighbours[peer]
-        want = -(-n.delivery.rate(now) * cfg.pipeline_seconds // self.manifest.piece_size)
-        return max(1, min(cfg.max_in_flight, int(want)))
 
     def request(self, peer: bytes, limit: int, now: float) -> list[int]:
         """Up to ``limit`` pieces to request from ``peer`` now: empty if it chokes us, has
@@ -180,7 +112,8 @@ class SwarmSession:
             return []
         if n.declined and now >= n.declined_until:
             n.declined = 0
-        room = min(limit, self.in_flight_target(peer, now) - n.requested.bit_count())
+        target = n.in_flight_target(self.config, self.manifest.piece_size, now)
+        room = min(limit, target - n.requested.bit_count())
         if self.picker.endgame:
             room = min(room, 1)
         if room < 1:
@@ -232,8 +165,6 @@ class SwarmSession:
         self.downloaded += len(data)
         for m in self.neighbours.values():
             m.unannounced |= bit  # even if it has it: its interest in us depends on it
-        if self.complete:
-            self.completed_at = now
         return PieceResult(PieceOutcome.VERIFIED, others=others)
 
     # -- uploading --------------------------------------------------------------------------
@@ -261,27 +192,16 @@ class SwarmSession:
         return n is None or n.we_choke
 
     def proven(self, peer: bytes) -> bool:
-        """``peer`` reciprocates: it uploaded to us, or unchokes us now."""
-        n = self.neighbours[peer]
-        return n.downloaded.total > 0 or not n.choking_us
+        return self.neighbours[peer].proven
 
     def trial_wait(self, peer: bytes, nbytes: int, now: float) -> float:
-        """Seconds to hold a piece for ``peer`` back before it takes the upload link.
-
-        A leecher serves a peer that could reciprocate (it has pieces we lack) but has not
-        (never uploaded to us, chokes us) at most one slot's share of its link,
-        ``upload_rate / slots``: unchoking it is a trial, so what reciprocating peers
-        leave idle does not all flow to a free rider. Seeds do not cap."""
-        cfg = self.config
+        """Seconds to hold a piece for ``peer`` back before it takes the upload link: a
+        leecher caps a peer that could reciprocate (it has pieces we lack) but has not at
+        one slot's share of its link (:meth:`Neighbour.trial_wait`). Seeds do not cap."""
         n = self.neighbours.get(peer)
-        if n is None or not cfg.upload_rate or self.complete or self.proven(peer):
+        if n is None or self.complete or n.proven or not n.has & ~self.have:
             return 0.0
-        if not n.has & ~self.have:
-            return 0.0  # it has nothing we want: it cannot reciprocate, so no suspicion
-        if n.trial is None:
-            share = cfg.upload_rate / max(1, cfg.regular_slots + cfg.optimistic_slots)
-            n.trial = TokenBucket(share, cfg.burst, now)
-        return n.trial.reserve(nbytes, now)
+        return n.trial_wait(self.config, nbytes, now)
 
     def on_uploaded(self, peer: bytes, nbytes: int, now: float) -> None:
         self.uploaded += nbytes
@@ -311,9 +231,10 @@ class SwarmSession:
     # -- announcing -------------------------------------------------------------------------
 
     def _due_at(self, n: Neighbour) -> float:
-        # A complete neighbour wants none of our pieces: it needs to hear of them only to
-        # learn that we are complete too (and no longer interested in it).
-        news = n.unannounced and (n.has != self._full or self.complete)
+        # Urgent news: pieces it lacks (it may want them from us), or that we want nothing
+        # more from it (it can stop keeping a slot for us). Pieces it has anyway ride
+        # along with the next Have or keep-alive: they only refine its availability counts.
+        news = n.unannounced & ~n.has or (n.unannounced and not n.has & ~self.have)
         if news or n.told_choke != n.we_choke:
             return n.last_told + self.config.have_interval
         return n.last_told + self.config.keepalive_interval

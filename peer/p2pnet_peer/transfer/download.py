@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 from p2pnet.v1 import transfer_pb2
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.swarm.manifest import Manifest
-from p2pnet_peer.swarm.session import PieceOutcome, SwarmSession
+from p2pnet_peer.swarm.outcomes import PieceOutcome
+from p2pnet_peer.swarm.session import SwarmSession
+from p2pnet_peer.transfer.providers import find_manifest, find_providers
 from p2pnet_peer.transport.base import PeerUnreachable
 
 if TYPE_CHECKING:
@@ -89,28 +91,7 @@ class Download:
         for manifest in node.storage.manifests():
             if manifest.cid == self.cid:
                 return node.open(manifest)  # resume from the pieces on disk
-        while True:
-            for contact in await self._providers():
-                fetched = await self._manifest_from(contact)
-                if fetched is not None:
-                    return node.open(fetched)
-            await asyncio.sleep(node.config.discover_interval)
-
-    async def _providers(self) -> list[Contact]:
-        want = self.node.config.max_neighbours
-        outcome = await self.node.dht.find_providers(self.cid, want)
-        return [c for c in outcome.providers if c.id != self.node.id]
-
-    async def _manifest_from(self, contact: Contact) -> Manifest | None:
-        request = transfer_pb2.GetManifestRequest(sender=self.node.wire_self, cid=self.cid)
-        try:
-            response = await self.node.transport.call(
-                contact.address, SERVICE, "GetManifest", request, self.node.config.request_timeout
-            )
-            manifest = Manifest.from_bytes(response.manifest) if response.found else None
-        except (PeerUnreachable, ValueError):
-            return None
-        return manifest if manifest is not None and manifest.cid == self.cid else None
+        return node.open(await find_manifest(node, self.cid))
 
     async def _discover(self) -> None:
         """Shake hands with providers until we have half ``max_neighbours`` (the other half
@@ -122,7 +103,7 @@ class Download:
         delay = FIRST_RETRY / 2
         while True:
             if len(session.neighbours.keys() | self._peers.keys()) < target:
-                for contact in await self._providers():
+                for contact in await find_providers(self.node, self.cid):
                     if len(session.neighbours.keys() | self._peers.keys()) >= target:
                         break
                     known = contact.id in session.neighbours or contact.id in self._peers

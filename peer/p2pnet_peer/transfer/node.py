@@ -3,14 +3,13 @@
 Owns one :class:`SwarmSession` and one piece store per content ID, the upload token
 bucket (the emulated access link), and two background loops run by :meth:`maintain`:
 rechoking every second (the choker keeps its own 10 s / 30 s clocks) and sending the
-Haves the sessions say are due, one in flight per neighbour, each an owned task.
+Haves the sessions say are due (:mod:`.announcer`).
 Downloads (:mod:`.download`) run in the task of whoever called :meth:`fetch`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator
@@ -24,8 +23,10 @@ from p2pnet_peer.metrics import PeerMetrics
 from p2pnet_peer.swarm.bitfield import from_wire, full, to_wire
 from p2pnet_peer.swarm.config import SwarmConfig
 from p2pnet_peer.swarm.manifest import Manifest
-from p2pnet_peer.swarm.session import Announcement, Refusal, SwarmSession
+from p2pnet_peer.swarm.outcomes import Refusal
+from p2pnet_peer.swarm.session import SwarmSession
 from p2pnet_peer.swarm.token_bucket import TokenBucket
+from p2pnet_peer.transfer.announcer import HaveAnnouncer
 from p2pnet_peer.transfer.download import Download, FetchResult
 from p2pnet_peer.transfer.storage import PieceStore, Storage
 from p2pnet_peer.transport.base import PeerUnreachable, Transport
@@ -33,7 +34,6 @@ from p2pnet_peer.wire import contact_to_wire
 
 SERVICE = "p2pnet.v1.Transfer"
 CHOKE_TICK = 1.0
-MIN_WAIT = 0.001  # seconds: the announce loop never spins faster than this
 log = logging.getLogger("p2pnet.transfer")
 
 
@@ -67,8 +67,7 @@ class TransferNode:
         self.downloads: dict[bytes, Download] = {}
         self.bucket = TokenBucket(config.upload_rate, config.burst, self.now())
         self.wire_self = contact_to_wire(self.contact)
-        self._announce = asyncio.Event()
-        self._busy: dict[bytes, set[bytes]] = {}  # cid -> neighbours with a Have in flight
+        self.announcer = HaveAnnouncer(self)
         self.metrics.transfer_unchoked_peers.set_function(
             lambda: sum(len(s.unchoked) for s in self.sessions.values())
         )
@@ -216,37 +215,16 @@ class TransferNode:
         download = self.downloads.get(session.cid)
         if download is not None:
             download.poke_all()
-        self._announce.set()
+        self.announcer.poke()
 
     def rechoke(self, session: SwarmSession) -> None:
         if session.rechoke(self.now()):
-            self._announce.set()
+            self.announcer.poke()
 
     def verified(self, session: SwarmSession) -> None:
         """A piece was verified: neighbours may want it, and their interest changed."""
         self.rechoke(session)
-        self._announce.set()
-
-    async def _send_have(self, session: SwarmSession, note: Announcement) -> None:
-        contact = self.contacts.get(note.peer)
-        try:
-            if contact is None:
-                return
-            request = transfer_pb2.HaveRequest(
-                sender=self.wire_self, cid=session.cid, pieces=note.pieces, choking=note.choking
-            )
-            try:
-                response = await self.transport.call(
-                    contact.address, SERVICE, "Have", request, self.config.request_timeout
-                )
-            except PeerUnreachable:
-                self.disconnect(session, note.peer)
-                return
-            if not response.known and note.peer in session.neighbours:
-                await self.connect(session, contact)  # it forgot us: handshake again
-        finally:
-            self._busy.get(session.cid, set()).discard(note.peer)
-            self._announce.set()
+        self.announcer.poke()
 
     # -- background -------------------------------------------------------------------------
 
@@ -258,31 +236,13 @@ class TransferNode:
                 if session.have:
                     group.create_task(self.dht.provide(manifest.cid))
             group.create_task(self._choke_loop())
-            group.create_task(self._announce_loop(group))
+            group.create_task(self.announcer.run(group))
 
     async def _choke_loop(self) -> None:
         while True:
             await asyncio.sleep(CHOKE_TICK)
             for session in list(self.sessions.values()):
                 self.rechoke(session)
-
-    async def _announce_loop(self, group: asyncio.TaskGroup) -> None:
-        while True:
-            now = self.now()
-            due: float | None = None
-            for cid, session in list(self.sessions.items()):
-                busy = self._busy.setdefault(cid, set())
-                for note in session.announcements(now, busy):
-                    busy.add(note.peer)
-                    group.create_task(self._send_have(session, note))
-                at = session.next_announcement(busy)
-                if at is not None and (due is None or at < due):
-                    due = at
-            self._announce.clear()
-            timeout = None if due is None else max(MIN_WAIT, due - self.now())
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(timeout):
-                    await self._announce.wait()
 
     def close(self) -> None:
         self.storage.close()

@@ -14,7 +14,8 @@ from p2pnet.v1 import transfer_pb2
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.swarm.bitfield import from_wire, mask_of
 from p2pnet_peer.swarm.config import MAX_PIECES_PER_REQUEST
-from p2pnet_peer.swarm.session import Refusal, SwarmSession
+from p2pnet_peer.swarm.outcomes import Refusal
+from p2pnet_peer.swarm.session import SwarmSession
 from p2pnet_peer.transfer.node import TransferNode
 from p2pnet_peer.wire import InvalidRequest, check_key, contact_from_wire
 

@@ -1,0 +1,202 @@
+"""The grpc backend of swarm.py: p2pnet-peer processes on loopback, driven by Control.
+
+Also the pair figures: one unthrottled download between two peer processes, and raw
+gRPC streaming of the same bytes between two processes (``--raw-server`` mode of this
+file), both in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import grpc
+from swarm import MIB, SwarmRun
+
+from p2pnet.v1 import control_pb2, control_pb2_grpc
+from p2pnet_testbed.local.processes import PeerProcess, stop_all
+
+RPC_TIMEOUT = 600.0  # generous: a busy 2-core machine
+RAW_PATH = "/bench.Raw/Stream"
+
+
+def swarm_env(args: argparse.Namespace, rate: float, **extra: str) -> dict[str, str]:
+    return {
+        "P2PNET_UPLOAD_RATE": str(int(rate)),
+        "P2PNET_PIECE_SIZE": str(args.piece_kib * 1024),
+        "P2PNET_LOG_LEVEL": "warning",
+        **extra,
+    }
+
+
+def start_network(
+    workdir: Path, args: argparse.Namespace, free_rider: bool
+) -> tuple[list[PeerProcess], list[str], str | None]:
+    """The seed's process first, then downloaders ``--per-process`` to a process; returns
+    the processes, the downloaders' addresses and the free rider's."""
+    rate = args.upload_mibps * MIB
+    procs = [PeerProcess(workdir, "seed", metrics_port=-1, extra_env=swarm_env(args, rate))]
+    boot = [procs[0].wait_ready(timeout=120)[0].address]
+    left, index = args.downloaders, 0
+    while left:
+        count = min(left, args.per_process)
+        env = swarm_env(args, rate, P2PNET_DATA_DIR=str(workdir / f"d{index}"))
+        name = f"d{index}"
+        procs.append(
+            PeerProcess(workdir, name, count=count, bootstrap=boot, metrics_port=-1, extra_env=env)
+        )
+        left, index = left - count, index + 1
+    if free_rider:
+        env = swarm_env(args, rate, P2PNET_UNCHOKE_SLOTS="0", P2PNET_OPTIMISTIC_SLOTS="0")
+        procs.append(PeerProcess(workdir, "rider", bootstrap=boot, metrics_port=-1, extra_env=env))
+    for p in procs:
+        p.wait_ready(timeout=300, joined=True)
+    downloaders = [i.address for p in procs if p.name.startswith("d") for i in p.peers]
+    rider = procs[-1].peers[0].address if free_rider else None
+    return procs, downloaders, rider
+
+
+async def fetch_done(address: str, cid: bytes) -> control_pb2.FetchResponse:
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = control_pb2_grpc.ControlStub(channel)
+        last = None
+        async for response in stub.Fetch(control_pb2.FetchRequest(cid=cid), timeout=RPC_TIMEOUT):
+            last = response
+        assert last is not None and last.done, last
+        return last
+
+
+async def transferred(address: str) -> tuple[int, int]:
+    """(downloaded, uploaded) bytes of the peer's only transfer."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        status = await control_pb2_grpc.ControlStub(channel).Status(
+            control_pb2.StatusRequest(), timeout=30
+        )
+    (t,) = status.transfers
+    return t.downloaded_bytes, t.uploaded_bytes
+
+
+async def drive(seed: str, downloaders: list[str], rider: str | None, source: Path) -> SwarmRun:
+    async with grpc.aio.insecure_channel(seed) as channel:
+        published = await control_pb2_grpc.ControlStub(channel).Publish(
+            control_pb2.PublishRequest(path=str(source)), timeout=RPC_TIMEOUT
+        )
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    finishes: list[tuple[float, int]] = []
+
+    async def fetch(address: str) -> None:
+        await fetch_done(address, published.cid)
+        got = (await transferred(rider))[0] if rider else 0
+        finishes.append((loop.time() - start, got))
+
+    riding = asyncio.ensure_future(fetch_done(rider, published.cid)) if rider else None
+    await asyncio.gather(*map(fetch, downloaders))
+    if riding is not None:
+        riding.cancel()
+        await asyncio.gather(riding, return_exceptions=True)
+    finishes.sort()
+    fraction = finishes[len(finishes) // 2][1] / published.size if rider else None
+    seed_up = (await transferred(seed))[1]
+    return SwarmRun([t for t, _ in finishes], seed_up, published.size, fraction)
+
+
+def run_grpc(args: argparse.Namespace, free_rider: bool) -> SwarmRun:
+    with tempfile.TemporaryDirectory(prefix="p2pnet-swarm-") as tmp:
+        workdir = Path(tmp)
+        source = workdir / "content.bin"
+        source.write_bytes(os.urandom(int(args.file_mib * MIB)))
+        wall = time.monotonic()
+        procs, downloaders, rider = start_network(workdir, args, free_rider)
+        try:
+            joined = time.monotonic() - wall
+            run = asyncio.run(drive(procs[0].peers[0].address, downloaders, rider, source))
+        finally:
+            stop_all(procs)
+        want = hashlib.sha256(source.read_bytes()).digest()
+        contents = list(workdir.glob("d*/peer-*/*/content"))
+        assert len(contents) == args.downloaders, contents
+        for path in contents:  # every downloader's copy is byte-identical
+            assert hashlib.sha256(path.read_bytes()).digest() == want, path
+        run.notes = {"join_wall_s": joined}
+        return run
+
+
+def pair_figures(args: argparse.Namespace) -> tuple[float, float]:
+    """(unthrottled pair download, raw gRPC streaming of the same bytes), Mbit/s."""
+    size = int(args.file_mib * MIB)
+    with tempfile.TemporaryDirectory(prefix="p2pnet-pair-") as tmp:
+        workdir = Path(tmp)
+        source = workdir / "content.bin"
+        source.write_bytes(os.urandom(size))
+        env = swarm_env(args, 0)
+        procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=env)]
+        try:
+            boot = [procs[0].wait_ready(timeout=120)[0].address]
+            procs.append(PeerProcess(workdir, "b", bootstrap=boot, metrics_port=-1, extra_env=env))
+            for p in procs:
+                p.wait_ready(timeout=120, joined=True)
+            run = asyncio.run(drive(boot[0], [procs[1].peers[0].address], None, source))
+        finally:
+            stop_all(procs)
+        pair = size * 8 / 1e6 / run.completions[0]
+        limit = size * 8 / 1e6 / raw_stream_seconds(workdir, size, args.piece_kib * 1024)
+    return pair, limit
+
+
+def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> float:
+    port_file = workdir / "raw.port"
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--raw-server", str(port_file), str(size), str(chunk)]
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not port_file.exists() or not port_file.read_text():
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("raw gRPC server did not start")
+            time.sleep(0.05)
+        return asyncio.run(_raw_client(f"127.0.0.1:{port_file.read_text()}", size))
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+async def _raw_client(address: str, size: int) -> float:
+    options = [("grpc.max_receive_message_length", 8 * MIB)]
+    async with grpc.aio.insecure_channel(address, options=options) as channel:
+        stream = channel.unary_stream(RAW_PATH)
+        await channel.channel_ready()
+        started, got = time.perf_counter(), 0
+        async for chunk in stream(b""):
+            got += len(chunk)
+        assert got == size, got
+        return time.perf_counter() - started
+
+
+async def _raw_server(port_file: Path, size: int, chunk: int) -> None:
+    data = os.urandom(size)
+
+    async def stream(request: bytes, context: grpc.aio.ServicerContext) -> object:
+        for offset in range(0, size, chunk):
+            yield data[offset : offset + chunk]
+
+    handler = grpc.method_handlers_generic_handler(
+        "bench.Raw", {"Stream": grpc.unary_stream_rpc_method_handler(stream)}
+    )
+    server = grpc.aio.server(options=[("grpc.max_send_message_length", 8 * MIB)])
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    port_file.write_text(str(port))
+    await server.wait_for_termination()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--raw-server"]:
+    asyncio.run(_raw_server(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])))

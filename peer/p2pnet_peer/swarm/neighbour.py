@@ -1,0 +1,61 @@
+"""What a swarm session knows about one neighbour, and what it has told it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from p2pnet_peer.swarm.config import SwarmConfig
+from p2pnet_peer.swarm.rate import RateMeter
+from p2pnet_peer.swarm.token_bucket import TokenBucket
+
+PIPELINE_RATE_WINDOW = 2.0  # seconds: the delivery rate that sizes a neighbour's pipeline
+
+
+@dataclass(slots=True)
+class Neighbour:
+    id: bytes
+    downloaded: RateMeter  # bytes it sent us
+    uploaded: RateMeter  # bytes we sent it
+    delivery: RateMeter  # bytes it sent us, short window: sizes the pipeline
+    last_told: float  # when we last sent it a Bitfield or Have
+    has: int = 0
+    choking_us: bool = True
+    we_choke: bool = True
+    told_choke: bool = True  # our choke decision as it last heard it
+    unannounced: int = 0  # our pieces it has not heard of
+    requested: int = 0  # pieces requested from it, not yet delivered or released
+    excluded: int = 0  # pieces it sent bad: never requested from it again
+    declined: int = 0  # pieces it declined (ALREADY_OUT) until declined_until
+    declined_until: float = 0.0
+    trial: TokenBucket | None = None  # caps it at one slot's share until it reciprocates
+
+    @classmethod
+    def new(cls, peer: bytes, rate_window: float, now: float) -> Neighbour:
+        return cls(
+            peer,
+            RateMeter(rate_window),
+            RateMeter(rate_window),
+            RateMeter(PIPELINE_RATE_WINDOW),
+            now,
+        )
+
+    @property
+    def proven(self) -> bool:
+        """It reciprocates: it uploaded to us, or unchokes us now."""
+        return self.downloaded.total > 0 or not self.choking_us
+
+    def in_flight_target(self, config: SwarmConfig, piece_size: int, now: float) -> int:
+        """Pieces to keep requested from it: its recent rate times pipeline_seconds."""
+        want = -(-self.delivery.rate(now) * config.pipeline_seconds // piece_size)
+        return max(1, min(config.max_in_flight, int(want)))
+
+    def trial_wait(self, config: SwarmConfig, nbytes: int, now: float) -> float:
+        """Seconds to hold ``nbytes`` for it back: at most one slot's share of the link,
+        ``upload_rate / slots``. Unchoking a peer that has not reciprocated is a trial, so
+        what reciprocating peers leave idle does not all flow to a free rider."""
+        if not config.upload_rate:
+            return 0.0
+        if self.trial is None:
+            share = config.upload_rate / max(1, config.regular_slots + config.optimistic_slots)
+            self.trial = TokenBucket(share, config.burst, now)
+        return self.trial.reserve(nbytes, now)

@@ -1,0 +1,87 @@
+"""SwarmSession, the sans-I/O core of one content's swarm, driven by hand."""
+
+import random
+
+from p2pnet_peer.swarm.bitfield import full
+from p2pnet_peer.swarm.config import KIB, SwarmConfig
+from p2pnet_peer.swarm.manifest import Manifest, split
+from p2pnet_peer.swarm.outcomes import PieceOutcome, Refusal
+from p2pnet_peer.swarm.session import SwarmSession
+
+PIECE = 16 * KIB
+CONTENT = random.Random(0).randbytes(8 * PIECE)
+PIECES = split(CONTENT, PIECE)
+MANIFEST = Manifest.of_bytes(CONTENT, PIECE)
+ALL = full(MANIFEST.count)
+CONFIG = SwarmConfig(piece_size=PIECE, have_interval=0.5, max_bad_pieces=2)
+
+
+def session(have: int = 0) -> SwarmSession:
+    return SwarmSession(MANIFEST, have, CONFIG, random.Random(1), now=0.0)
+
+
+def shake(a: SwarmSession, a_id: bytes, b: SwarmSession, b_id: bytes) -> None:
+    """The Bitfield exchange, both ways."""
+    assert a.connect(b_id, 0.0) and b.connect(a_id, 0.0)
+    b.on_bitfield(a_id, a.have, a.choking(b_id))
+    a.on_bitfield(b_id, b.have, b.choking(a_id))
+
+
+def test_seed_unchokes_an_interested_leecher_which_then_gets_verified_pieces() -> None:
+    seed, leech = session(ALL), session()
+    shake(seed, b"S", leech, b"L")
+    assert seed.serve(b"L", 0) is Refusal.CHOKED
+    assert seed.rechoke(1.0) and not seed.choking(b"L")
+    (note,) = seed.announcements(1.0)
+    leech.on_have(b"S", 0, note.choking)
+    asked = leech.request(b"S", 4, 1.0)
+    assert len(asked) == 1  # no rate measured yet: a pipeline of one piece
+    assert seed.serve(b"L", asked[0]) is None
+    result = leech.on_piece(b"S", asked[0], PIECES[asked[0]], 1.5)
+    assert result.outcome is PieceOutcome.VERIFIED
+    assert leech.have == 1 << asked[0] and leech.downloaded == PIECE
+    # A piece nobody asked this peer for is not taken.
+    assert leech.on_piece(b"S", 7, PIECES[7], 1.6).outcome is PieceOutcome.UNEXPECTED
+
+
+def test_bad_pieces_are_counted_then_the_sender_is_dropped_and_banned() -> None:
+    liar, leech = session(ALL), session()
+    shake(liar, b"X", leech, b"L")
+    leech.on_have(b"X", 0, choking_us=False)
+    first = leech.request(b"X", 1, 0.0)[0]
+    bad = leech.on_piece(b"X", first, b"\0" * len(PIECES[first]), 0.1)
+    assert bad.outcome is PieceOutcome.BAD and not bad.dropped
+    second = leech.request(b"X", 1, 0.2)[0]
+    assert second != first  # never asked of it again
+    worse = leech.on_piece(b"X", second, b"\0" * len(PIECES[second]), 0.3)
+    assert worse.outcome is PieceOutcome.BAD and worse.dropped
+    assert b"X" not in leech.neighbours and not leech.connect(b"X", 0.4)
+    assert leech.picker.requesters(first) == []  # released for someone else
+
+
+def test_seed_serves_first_copies_first() -> None:
+    seed, a, b = session(ALL), session(), session()
+    shake(seed, b"S", a, b"A")
+    shake(seed, b"S", b, b"B")
+    seed.rechoke(0.0)
+    assert seed.serve(b"A", 3) is None
+    assert seed.serve(b"B", 3) is Refusal.ALREADY_OUT  # piece 3 is out, others are not
+    assert seed.serve(b"B", 4) is None
+    for i in range(MANIFEST.count):
+        seed.out |= 1 << i
+    assert seed.serve(b"B", 3) is None  # every piece is out: anything goes
+
+
+def test_haves_are_batched_per_neighbour_and_spared_on_complete_neighbours() -> None:
+    leech, other, seed = session(), session(), session(ALL)
+    shake(leech, b"L", other, b"O")
+    shake(leech, b"L", seed, b"S")
+    leech.on_have(b"S", 0, choking_us=False)
+    for t in (1.0, 1.1):
+        (i,) = leech.request(b"S", 1, t)
+        assert leech.on_piece(b"S", i, PIECES[i], t).outcome is PieceOutcome.VERIFIED
+    notes = leech.announcements(1.1)
+    assert [(n.peer, len(n.pieces)) for n in notes] == [(b"O", 2)]  # one Have, both pieces
+    assert leech.announcements(1.2) == []
+    assert leech.next_announcement() == 30.0  # keep-alives for both
+    assert leech.next_announcement(busy={b"S"}) == 31.1
