@@ -139,3 +139,32 @@ def test_one_fetch_is_one_trace_across_peers(traced_network: tuple[list[str], Pa
     assert {"GetManifest", "GetPieces"} <= names, names  # the swarm's calls, in the trace
     peers = {s["attributes"].get(PEER) for s in trace}
     assert {fetcher, publisher} <= peers and len(peers) >= 3, peers
+
+
+@pytest.mark.slow
+def test_one_broadcast_is_one_trace_across_peers(
+    traced_network: tuple[list[str], Path],
+) -> None:
+    addresses, traces = traced_network
+    caller = addresses[2]
+    with grpc.insecure_channel(caller) as channel:
+        control_pb2_grpc.ControlStub(channel).Broadcast(
+            control_pb2.BroadcastRequest(payload=os.urandom(16)), timeout=60
+        )
+    broadcast = "/p2pnet.v1.Control/Broadcast"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the rumour spreads over a few gossip rounds
+        spans = settled(traces, broadcast)
+        root = next(s for s in spans if s["name"] == broadcast)
+        trace = [s for s in spans if s["trace_id"] == root["trace_id"]]
+        peers = {s["attributes"].get(PEER) for s in trace}
+        if len(peers) >= 3:
+            break
+        time.sleep(1)
+    assert root["parent_id"] is None and root["attributes"][PEER] == caller
+    ids = {s["span_id"] for s in trace}
+    assert all(s["parent_id"] in ids for s in trace if s is not root)
+    assert len(tree_order(trace, root)) == len(trace)
+    names = {s["name"].rsplit("/", 1)[-1] for s in trace}
+    assert names & {"Ping", "PingReq", "PushPull"}, names  # the gossip that carried it
+    assert len(peers) >= 3 and peers <= set(addresses), peers

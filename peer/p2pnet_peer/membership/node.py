@@ -35,6 +35,7 @@ from p2pnet_peer.swim.member import (
     SuspicionRefuted,
 )
 from p2pnet_peer.swim.protocol import Swim
+from p2pnet_peer.tracing.rumours import RumourTraces
 from p2pnet_peer.transport.base import PeerUnreachable, Transport
 from p2pnet_peer.wire import InvalidRequest, contact_from_wire, contact_to_wire
 
@@ -63,6 +64,7 @@ class MembershipNode:
         self._seeds: list[str] = []
         self._news = asyncio.Event()  # set while the core has anything left to retransmit
         self._wire_self = contact_to_wire(self.contact)
+        self.traces = RumourTraces(address)  # a broadcast is one trace (no-op when off)
         m = self.metrics
         self._sent = {kind: m.gossip_messages.labels(kind) for kind in GOSSIP_MESSAGE_TYPES}
         for state in State:
@@ -112,6 +114,7 @@ class MembershipNode:
         for event in events:
             if isinstance(event, RumourLearned):
                 m.gossip_rounds_to_learn.observe(event.rumour.rounds)
+                self.traces.learned(event.rumour.id)
             elif isinstance(event, SuspicionRefuted):
                 m.membership_false_suspicions.inc()
             elif isinstance(event, MemberChanged) and event.new is not State.ALIVE:
@@ -131,7 +134,8 @@ class MembershipNode:
     ) -> Any | None:
         """One RPC; applies the responder's incarnation and gossip. None on failure."""
         try:
-            response = await self.transport.call(address, SERVICE, method, request, timeout)
+            with self.traces.sending(request):
+                response = await self.transport.call(address, SERVICE, method, request, timeout)
             responder = contact_from_wire(response.responder, "responder")
         except (PeerUnreachable, InvalidRequest):
             return None
@@ -204,6 +208,7 @@ class MembershipNode:
     def broadcast(self, payload: bytes) -> Rumour:
         """Inject an application rumour; it rides on the next messages this peer sends."""
         rumour = self.core.broadcast(payload)
+        self.traces.learned(rumour.id)
         self._news.set()
         return rumour
 
