@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import subprocess
@@ -82,9 +83,17 @@ def main() -> None:
     p.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     p.add_argument("--rate", type=float, default=0.0, help="calls/s over all users (0: unpaced)")
     p.add_argument("--locust-processes", type=int, default=1)
-    p.add_argument("--peers-per-host", type=int, default=16)
+    p.add_argument(
+        "--peers-per-host",
+        type=int,
+        default=0,
+        help="peers per host process (default: peers / CPU cores, one host per core: the "
+        "fastest layout measured)",
+    )
     p.add_argument("--out", type=Path, help="run directory (default: a temporary one)")
     args = p.parse_args()
+    if args.peers_per_host <= 0:
+        args.peers_per_host = math.ceil(args.peers / (os.cpu_count() or 1))
 
     base = args.out or Path(tempfile.mkdtemp(prefix="p2pnet-load-"))
     base.mkdir(parents=True, exist_ok=True)
@@ -130,6 +139,7 @@ def main() -> None:
         "users": args.users,
         "duration_s": args.duration,
         "locust_processes": args.locust_processes,
+        "peers_per_host": args.peers_per_host,
         "requests": total.requests,
         "rps": round(total.rps, 1),
         "failures": result.failures,
