@@ -79,11 +79,6 @@ def _assert_nothing_left(run_dir: Path) -> None:
         assert not list(Path("/tmp").glob(f"{prefix}-sock-*")), "socket directory left"
 
 
-@pytest.mark.xfail(
-    reason="issue 9 is open: lookup success under 50% NAT + churn measured 0.976-0.984, "
-    "below the 0.99 the issue asks for; the assertion stays as the target",
-    strict=False,
-)
 @pytest.mark.parametrize("mode", ["netns", "fallback"])
 def test_32_peers_with_churn_and_half_behind_nat(
     tmp_path: Path, mode: str, request: pytest.FixtureRequest
