@@ -63,6 +63,11 @@ class PeerMetrics:
         self.dht_records = Gauge(
             "p2pnet_dht_records", "Records and provider records held.", ["type"], registry=r
         )
+        self.dht_records_handed_off = Counter(
+            "p2pnet_dht_records_handed_off",
+            "Records stored on a newly seen peer that is among the k closest to their key.",
+            registry=r,
+        )
         self.rpc_server_requests = Counter(
             "p2pnet_rpc_server_requests",
             "RPCs this peer served, by service, method and gRPC status code.",

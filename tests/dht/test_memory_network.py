@@ -129,3 +129,38 @@ def test_buckets_are_refreshed_by_the_maintenance_loop() -> None:
             assert refreshes._value.get() > before
 
     run_virtual(main())
+
+
+def test_a_record_outlives_every_holder_restarting_with_an_empty_store() -> None:
+    """Each of the k peers holding a record restarts in turn (same identity, new address,
+    store lost), and its publisher is gone: the holders still up hand the record to each
+    peer that comes back, so every peer can still read it. Without the hand-off the
+    record would be lost with the last original holder."""
+    cfg = PeerConfig(dht=DhtConfig(k=6, refresh_interval=600, republish_interval=3000))
+
+    async def main() -> None:
+        net = MemoryNetwork(latency=0.005)
+        async with SimulatedNetwork(net, cfg, seed=21, maintain=True) as sim:
+            await sim.grow(40, bootstrap=2)
+            peers = list(sim)
+            seeds = [p.address for p in peers[:2]]
+            key = b"r" * 32
+            publisher = peers[-1]
+            await publisher.dht.put(key, b"value", republish=False)
+            await sim.stop(publisher.address)
+            holders = [p for p in sim if p.dht.records.get(key, p.dht.now()) is not None]
+            assert len(holders) >= 5
+            for old in holders:
+                await sim.stop(old.address)
+                await asyncio.sleep(5)
+                back = sim.add(old.identity)
+                assert back.dht.records.get(key, back.dht.now()) is None
+                await back.join(seeds)
+                await asyncio.sleep(5)  # the hand-offs
+            handed = sum(p.metrics.dht_records_handed_off._value.get() for p in sim)
+            assert handed >= len(holders)
+            for p in list(sim):
+                got = await p.dht.find_value(key)
+                assert got.record is not None and got.record.value == b"value"
+
+    run_virtual(main())

@@ -2,7 +2,8 @@
 
 Owns the routing table and stores, runs iterative lookups (alpha requests in flight,
 each an owned task that is awaited or cancelled before the lookup returns), and the
-maintenance loop: expiry, bucket refresh, republishing, and ping-before-evict checks.
+maintenance loop: expiry, bucket refresh, republishing, ping-before-evict checks, and
+handing records to newly seen peers that are among the closest to their keys.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from p2pnet.v1 import dht_pb2, peer_pb2
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.kademlia.config import DhtConfig
 from p2pnet_peer.kademlia.contact import Contact
+from p2pnet_peer.kademlia.handoff import keys_for_newcomer
 from p2pnet_peer.kademlia.lookup import Lookup
 from p2pnet_peer.kademlia.records import ProviderStore, RecordStore, StoredRecord
 from p2pnet_peer.kademlia.routing_table import RoutingTable
@@ -71,6 +73,7 @@ class DhtNode:
         self._published: dict[bytes, tuple[bytes, float]] = {}
         self._provided: dict[bytes, float] = {}
         self._evict_checks: asyncio.Queue[Contact] = asyncio.Queue()
+        self._newcomers: asyncio.Queue[Contact] = asyncio.Queue()
         self._wire_self = contact_to_wire(self.contact)
         self.client = False
         self._clients: set[bytes] = set()  # peers that flagged themselves DHT clients
@@ -96,9 +99,14 @@ class DhtNode:
         never added to the routing table."""
         if contact.id in self._clients or is_circuit(contact.address):
             return
+        known = self.table.get(contact.id)
         check = self.table.observe(contact)
         if check is not None:
             self._evict_checks.put_nowait(check)
+        # new, or back at a new address (a restart, its store likely lost)
+        moved = known is None or known.address != contact.address
+        if moved and len(self.records) and contact.id in self.table:
+            self._newcomers.put_nowait(contact)
         if self.on_contact_seen is not None:
             self.on_contact_seen(contact)
 
@@ -319,6 +327,7 @@ class DhtNode:
         """Run forever: ping-before-evict checks, expiry, refresh and republish."""
         async with asyncio.TaskGroup() as group:
             group.create_task(self._evict_check_loop())
+            group.create_task(self._handoff_loop())
             group.create_task(self._periodic_loop())
 
     async def _evict_check_loop(self) -> None:
@@ -333,6 +342,39 @@ class DhtNode:
             except PeerUnreachable:
                 alive = False
             self.table.ping_result(contact, alive)
+
+    async def _handoff_loop(self) -> None:
+        while True:
+            contact = await self._newcomers.get()
+            await self.hand_off(contact)
+
+    async def hand_off(self, newcomer: Contact) -> int:
+        """Store on ``newcomer`` the records it is now one of the k closest peers for;
+        returns how many it accepted."""
+        now, k = self.now(), self.config.k
+        keys = keys_for_newcomer(
+            newcomer.id,
+            self.id,
+            self.records.keys(),
+            lambda key: [c.id for c in self.table.closest(key, k)],
+            k,
+        )
+        stored = 0
+        for key in keys:
+            record = self.records.get(key, now)
+            if record is None or (ttl := int(record.ttl_left(now))) < 1:
+                continue
+            wire = dht_pb2.Record(key=key, value=record.value, ttl_seconds=ttl,
+                                  publisher=record.publisher)  # fmt: skip
+            reply = await self._rpc(
+                newcomer, "Store", dht_pb2.StoreRequest(sender=self._wire_self, record=wire)
+            )
+            if reply is None:
+                break  # gone again
+            stored += bool(reply.stored)
+        if stored:
+            self.metrics.dht_records_handed_off.inc(stored)
+        return stored
 
     async def _periodic_loop(self) -> None:
         cfg = self.config

@@ -41,6 +41,9 @@ class RecordStore:
         self._records[key] = StoredRecord(key, value, publisher, now + ttl)
         return True
 
+    def keys(self) -> list[bytes]:
+        return list(self._records)
+
     def get(self, key: bytes, now: float) -> StoredRecord | None:
         record = self._records.get(key)
         if record is None:

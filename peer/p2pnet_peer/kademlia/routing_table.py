@@ -57,6 +57,9 @@ class RoutingTable:
     def __contains__(self, node_id: bytes) -> bool:
         return node_id in self._contacts
 
+    def get(self, node_id: bytes) -> Contact | None:
+        return self._contacts.get(node_id)
+
     def __iter__(self) -> Iterator[Contact]:
         return iter(list(self._contacts.values()))
 
