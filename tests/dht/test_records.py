@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.kademlia.records import ProviderStore, RecordStore
 
@@ -33,7 +35,21 @@ def test_providers_expire_and_are_bounded_per_key() -> None:
     peers = [Contact(bytes([i]) * 32, f"h{i}:1") for i in range(5)]
     for i, p in enumerate(peers):
         assert store.add(KEY, p, ttl=10 + i, now=0)
-    got = store.get(KEY, now=0, limit=10)
-    assert [c.id for c in got] == [peers[4].id, peers[3].id, peers[2].id]  # freshest kept
-    assert [c.id for c in store.get(KEY, now=12.5, limit=10)] == [peers[4].id, peers[3].id]
+    rng = random.Random(1)
+    got = store.sample(KEY, now=0, limit=10, rng=rng)
+    assert {c.id for c in got} == {peers[4].id, peers[3].id, peers[2].id}  # freshest kept
+    assert {c.id for c in store.sample(KEY, 12.5, 10, rng)} == {peers[4].id, peers[3].id}
     assert store.expire(now=100) == 3 and len(store) == 0
+
+
+def test_a_popular_key_answers_with_a_random_sample_of_its_providers() -> None:
+    """Askers of a key with many providers get different subsets, covering them all,
+    instead of every asker dialling the same few."""
+    store = ProviderStore(max_per_key=1000, max_keys=10)
+    peers = [Contact(i.to_bytes(32, "big"), f"h{i}:1") for i in range(200)]
+    for i, p in enumerate(peers):
+        store.add(KEY, p, ttl=100 + i, now=0)
+    rng = random.Random(3)
+    answers = [store.sample(KEY, 0, 20, rng) for _ in range(50)]
+    assert all(len(a) == 20 and len({c.id for c in a}) == 20 for a in answers)
+    assert len({c.id for a in answers for c in a}) > 190

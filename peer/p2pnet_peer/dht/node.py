@@ -282,7 +282,8 @@ class DhtNode:
         return sum(1 for r in replies if r is not None and r.stored)
 
     async def find_providers(self, key: bytes, want: int = 8) -> LookupOutcome:
-        seen: dict[bytes, Contact] = {c.id: c for c in self.providers.get(key, self.now(), want)}
+        local = self.providers.sample(key, self.now(), want, self.rng)
+        seen: dict[bytes, Contact] = {c.id: c for c in local}
 
         def on_response(lookup: Lookup, contact: Contact, response: Any) -> None:
             for c in contacts_from_wire(list(response.providers), want):

@@ -101,7 +101,8 @@ class DhtService:
         sender = self._sender(request)
         key = check_key(request.key, "key")
         self.node.heard_from(sender, client=request.sender.dht_client)
-        providers = self.node.providers.get(key, self.node.now(), self.node.config.k)
+        node = self.node
+        providers = node.providers.sample(key, node.now(), node.config.k, node.rng)
         return dht_pb2.GetProvidersResponse(
             responder=self.node.wire_self(),
             providers=[contact_to_wire(c) for c in providers],

@@ -34,7 +34,7 @@ class DhtConfig:
     replacement_cache: int = 8
     max_value_bytes: int = 65536
     max_records: int = 100_000
-    max_providers_per_key: int = 64
+    max_providers_per_key: int = 1024
 
     def __post_init__(self) -> None:
         if self.k < 1 or self.alpha < 1:

@@ -8,6 +8,7 @@ them but vanish once the publisher is gone for longer than their TTL.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 from p2pnet_peer.kademlia.contact import Contact
@@ -84,11 +85,13 @@ class ProviderStore:
         providers[provider.id] = (provider, now + ttl)
         return True
 
-    def get(self, key: bytes, now: float, limit: int) -> list[Contact]:
+    def sample(self, key: bytes, now: float, limit: int, rng: random.Random) -> list[Contact]:
+        """Up to ``limit`` live providers picked at random (a tracker's answer): the askers
+        of a popular key spread over all of its providers, instead of all dialling the
+        same freshest few and leaving the rest unknown."""
         providers = self._by_key.get(key, {})
-        live = [(c, exp) for c, exp in providers.values() if exp > now]
-        live.sort(key=lambda item: -item[1])  # freshest first
-        return [c for c, _ in live[:limit]]
+        live = [c for c, exp in providers.values() if exp > now]
+        return live if len(live) <= limit else rng.sample(live, limit)
 
     def expire(self, now: float) -> int:
         removed = 0
