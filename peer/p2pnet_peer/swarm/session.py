@@ -234,6 +234,8 @@ class SwarmSession:
         # Urgent news: pieces it lacks (it may want them from us), or that we want nothing
         # more from it (it can stop keeping a slot for us). Pieces it has anyway ride
         # along with the next Have or keep-alive: they only refine its availability counts.
+        if n.told_choke and not n.we_choke:
+            return n.last_told  # an unchoke goes at once: its upload slot idles until then
         news = n.unannounced & ~n.has or (n.unannounced and not n.has & ~self.have)
         if news or n.told_choke != n.we_choke:
             return n.last_told + self.config.have_interval

@@ -33,6 +33,11 @@ class TokenBucket:
         self._tokens -= n
         return -self._tokens / self.rate if self._tokens < 0 else 0.0
 
+    def balance(self, now: float) -> float:
+        """Tokens now: negative while earlier reservations are still being paid off."""
+        self._refill(now)
+        return self._tokens
+
     def refund(self, n: int, now: float) -> None:
         """Give back a reservation that was not used (the send was cancelled)."""
         if self.rate <= 0:

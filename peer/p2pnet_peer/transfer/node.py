@@ -1,9 +1,9 @@
 """TransferNode: runs swarm sessions over a transport, on the event loop's clock.
 
-Owns one :class:`SwarmSession` and one piece store per content ID, the upload token
-bucket (the emulated access link), and two background loops run by :meth:`maintain`:
-rechoking every second (the choker keeps its own 10 s / 30 s clocks) and sending the
-Haves the sessions say are due (:mod:`.announcer`).
+Owns one :class:`SwarmSession` and one piece store per content ID, the upload link (a
+token bucket emulating an access link, rarest pieces first when busy), and two
+background loops run by :meth:`maintain`: rechoking every second (the choker keeps its
+own 10 s / 30 s clocks) and sending the Haves the sessions say are due (:mod:`.announcer`).
 Downloads (:mod:`.download`) run in the task of whoever called :meth:`fetch`.
 """
 
@@ -25,20 +25,16 @@ from p2pnet_peer.swarm.config import SwarmConfig
 from p2pnet_peer.swarm.manifest import Manifest
 from p2pnet_peer.swarm.outcomes import Refusal
 from p2pnet_peer.swarm.session import SwarmSession
-from p2pnet_peer.swarm.token_bucket import TokenBucket
 from p2pnet_peer.transfer.announcer import HaveAnnouncer
 from p2pnet_peer.transfer.download import Download, FetchResult
 from p2pnet_peer.transfer.storage import PieceStore, Storage
+from p2pnet_peer.transfer.upload_link import UploadLink
 from p2pnet_peer.transport.base import PeerUnreachable, Transport
 from p2pnet_peer.wire import contact_to_wire
 
 SERVICE = "p2pnet.v1.Transfer"
 CHOKE_TICK = 1.0
 log = logging.getLogger("p2pnet.transfer")
-
-
-class _Choked(Exception):
-    """The requester was choked while its piece waited for the upload link."""
 
 
 class TransferNode:
@@ -65,7 +61,7 @@ class TransferNode:
         self.stores: dict[bytes, PieceStore] = {}
         self.contacts: dict[bytes, Contact] = {}
         self.downloads: dict[bytes, Download] = {}
-        self.bucket = TokenBucket(config.upload_rate, config.burst, self.now())
+        self.link = UploadLink(config.upload_rate, config.burst, self.now())
         self.wire_self = contact_to_wire(self.contact)
         self.announcer = HaveAnnouncer(self)
         self.metrics.transfer_unchoked_peers.set_function(
@@ -150,7 +146,7 @@ class TransferNode:
     async def serve_pieces(
         self, sender: Contact, session: SwarmSession, indices: list[int]
     ) -> AsyncIterator[tuple[int, bytes | Refusal]]:
-        """The pieces ``sender`` asked for, paced by the upload bucket, or refusals."""
+        """The pieces ``sender`` asked for, paced by the upload link, or refusals."""
         store = self.stores[session.cid]
         upload = self.metrics.transfer_bytes.labels("upload")
         for index in indices:
@@ -164,18 +160,11 @@ class TransferNode:
             trial = session.trial_wait(sender.id, len(data), self.now())
             if trial > 0:
                 await asyncio.sleep(trial)
-            delay = self.bucket.reserve(len(data), self.now())
-            try:
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                if session.choking(sender.id):  # choked while it waited for the link
-                    raise _Choked
-            except (asyncio.CancelledError, _Choked):
-                self.bucket.refund(len(data), self.now())
-                if session.choking(sender.id):
-                    yield index, Refusal.CHOKED
-                    return
-                raise
+            await self.link.send(len(data), session.picker.availability[index])
+            if session.choking(sender.id):  # choked while it waited: the bytes stay unsent
+                self.link.bucket.refund(len(data), self.now())
+                yield index, Refusal.CHOKED
+                return
             session.on_uploaded(sender.id, len(data), self.now())
             upload.inc(len(data))
             yield index, data
