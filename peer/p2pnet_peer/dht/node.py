@@ -105,7 +105,7 @@ class DhtNode:
             self._evict_checks.put_nowait(check)
         # new, or back at a new address (a restart, its store likely lost)
         moved = known is None or known.address != contact.address
-        if moved and len(self.records) and contact.id in self.table:
+        if moved and self.config.hand_off and len(self.records) and contact.id in self.table:
             self._newcomers.put_nowait(contact)
         if self.on_contact_seen is not None:
             self.on_contact_seen(contact)

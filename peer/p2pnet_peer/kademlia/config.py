@@ -22,6 +22,8 @@ class DhtConfig:
       replacement is waiting (with a replacement waiting, one failure evicts).
     - ``replacement_cache``: contacts kept per full bucket to replace evicted ones.
     - ``max_value_bytes``, ``max_records``, ``max_providers_per_key``: storage bounds.
+    - ``hand_off``: store our records on a newly seen peer that is among the k closest to
+      their keys (the paper's join rule); off only to measure what it buys.
     """
 
     k: int = 20
@@ -35,6 +37,7 @@ class DhtConfig:
     max_value_bytes: int = 65536
     max_records: int = 100_000
     max_providers_per_key: int = 1024
+    hand_off: bool = True
 
     def __post_init__(self) -> None:
         if self.k < 1 or self.alpha < 1:
