@@ -19,7 +19,8 @@ gRPC, one unthrottled peer-to-peer download next to raw gRPC streaming of the sa
   compliant downloader finishes, i.e. its rate over the contended phase / the median
   compliant rate.
 - pair_mbps, pair_limit_mbps: megabits per second of the unthrottled pair download and of
-  raw gRPC streaming (same bytes, same chunk size, two processes each).
+  raw gRPC streaming (same bytes, same chunk size, two processes each); the medians of
+  --pair-runs runs of each, alternating.
 
 The last line printed is one JSON object.
 """
@@ -56,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--per-process", type=int, default=8, help="grpc: peers per process")
     p.add_argument("--no-freerider", action="store_true", help="skip the free-rider run")
     p.add_argument("--no-pair", action="store_true", help="skip the pair measurement")
+    p.add_argument("--pair-runs", type=int, default=3, help="pair downloads (median reported)")
     return p
 
 

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import hashlib
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,13 +74,13 @@ async def fetch_done(address: str, cid: bytes) -> control_pb2.FetchResponse:
         return last
 
 
-async def transferred(address: str) -> tuple[int, int]:
-    """(downloaded, uploaded) bytes of the peer's only transfer."""
+async def transferred(address: str, cid: bytes) -> tuple[int, int]:
+    """(downloaded, uploaded) bytes of the peer's transfer of ``cid``."""
     async with grpc.aio.insecure_channel(address) as channel:
         status = await control_pb2_grpc.ControlStub(channel).Status(
             control_pb2.StatusRequest(), timeout=30
         )
-    (t,) = status.transfers
+    (t,) = (t for t in status.transfers if t.cid == cid)
     return t.downloaded_bytes, t.uploaded_bytes
 
 
@@ -94,7 +95,7 @@ async def drive(seed: str, downloaders: list[str], rider: str | None, source: Pa
 
     async def fetch(address: str) -> None:
         await fetch_done(address, published.cid)
-        got = (await transferred(rider))[0] if rider else 0
+        got = (await transferred(rider, published.cid))[0] if rider else 0
         finishes.append((loop.time() - start, got))
 
     riding = asyncio.ensure_future(fetch_done(rider, published.cid)) if rider else None
@@ -104,7 +105,7 @@ async def drive(seed: str, downloaders: list[str], rider: str | None, source: Pa
         await asyncio.gather(riding, return_exceptions=True)
     finishes.sort()
     fraction = finishes[len(finishes) // 2][1] / published.size if rider else None
-    seed_up = (await transferred(seed))[1]
+    seed_up = (await transferred(seed, published.cid))[1]
     return SwarmRun([t for t, _ in finishes], seed_up, published.size, fraction)
 
 
@@ -130,12 +131,14 @@ def run_grpc(args: argparse.Namespace, free_rider: bool) -> SwarmRun:
 
 
 def pair_figures(args: argparse.Namespace) -> tuple[float, float]:
-    """(unthrottled pair download, raw gRPC streaming of the same bytes), Mbit/s."""
+    """(unthrottled pair download, raw gRPC streaming of the same bytes), Mbit/s: the
+    medians of ``args.pair_runs`` runs of each (a fresh file per download), alternating."""
     size = int(args.file_mib * MIB)
+    mbits = size * 8 / 1e6
+    pairs: list[float] = []
+    raws: list[float] = []
     with tempfile.TemporaryDirectory(prefix="p2pnet-pair-") as tmp:
         workdir = Path(tmp)
-        source = workdir / "content.bin"
-        source.write_bytes(os.urandom(size))
         env = swarm_env(args, 0)
         procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=env)]
         try:
@@ -143,16 +146,21 @@ def pair_figures(args: argparse.Namespace) -> tuple[float, float]:
             procs.append(PeerProcess(workdir, "b", bootstrap=boot, metrics_port=-1, extra_env=env))
             for p in procs:
                 p.wait_ready(timeout=120, joined=True)
-            run = asyncio.run(drive(boot[0], [procs[1].peers[0].address], None, source))
+            for run_index in range(args.pair_runs):
+                source = workdir / f"content-{run_index}.bin"
+                source.write_bytes(os.urandom(size))
+                run = asyncio.run(drive(boot[0], [procs[1].peers[0].address], None, source))
+                pairs.append(mbits / run.completions[0])
+                raws.append(mbits / raw_stream_seconds(workdir, size, args.piece_kib * 1024))
         finally:
             stop_all(procs)
-        pair = size * 8 / 1e6 / run.completions[0]
-        limit = size * 8 / 1e6 / raw_stream_seconds(workdir, size, args.piece_kib * 1024)
-    return pair, limit
+    print("pair runs, Mbit/s: p2pnet", [round(p) for p in pairs], "raw", [round(r) for r in raws])
+    return statistics.median(pairs), statistics.median(raws)
 
 
 def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> float:
     port_file = workdir / "raw.port"
+    port_file.unlink(missing_ok=True)  # a previous run's port is not this server's
     server = subprocess.Popen(
         [sys.executable, __file__, "--raw-server", str(port_file), str(size), str(chunk)]
     )
