@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from p2pnet_peer import logs
+from p2pnet_peer.config_sections import peer_config_from_json
 from p2pnet_peer.daemon import PeerHost, StartError, split_host_port
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.peer import PeerConfig
@@ -36,6 +37,8 @@ ENV = {
     "preset": ("P2PNET_PRESET", "lan"),
     "k": ("P2PNET_DHT_K", None),
     "alpha": ("P2PNET_DHT_ALPHA", None),
+    "beta": ("P2PNET_DHT_BETA", None),
+    "peer_config": ("P2PNET_PEER_CONFIG", None),
     "ready_file": ("P2PNET_READY_FILE", None),
     "log_level": ("P2PNET_LOG_LEVEL", "info"),
     "data_dir": ("P2PNET_DATA_DIR", None),
@@ -104,6 +107,17 @@ def parser() -> argparse.ArgumentParser:
     add("--k", help="DHT bucket size and replication [P2PNET_DHT_K]")
     add("--alpha", help="DHT lookup parallelism [P2PNET_DHT_ALPHA]")
     add(
+        "--beta",
+        help="DHT resilient lookup termination: end once the beta closest answered; "
+        "default: once the k closest answered [P2PNET_DHT_BETA]",
+    )
+    add(
+        "--peer-config",
+        help='protocol configs as JSON sections over --preset, e.g. \'{"dht": {"k": 8}, '
+        '"swim": {"preset": "local"}}\' (what the operator gives pods); the flags above '
+        "win over it [P2PNET_PEER_CONFIG]",
+    )
+    add(
         "--ready-file",
         help="write the peers' IDs and addresses here as JSON once listening, "
         "again once joined [P2PNET_READY_FILE]",
@@ -137,6 +151,7 @@ def resolve(args: argparse.Namespace) -> dict[str, object]:
         "identity_seed": _seed,
         "k": _positive_int,
         "alpha": _positive_int,
+        "beta": _positive_int,
         "upload_rate": _non_negative_int,
         "piece_size": _positive_int,
         "unchoke_slots": _non_negative_int,
@@ -166,7 +181,12 @@ def resolve(args: argparse.Namespace) -> dict[str, object]:
 
 def _config(opts: dict[str, object]) -> PeerConfig:
     config = PeerConfig.local() if opts["preset"] == "local" else PeerConfig.lan()
-    changes = {n: opts[n] for n in ("k", "alpha") if opts[n] is not None}
+    if opts["peer_config"]:
+        try:
+            config = peer_config_from_json(str(opts["peer_config"]), str(opts["preset"]))
+        except ValueError as exc:
+            raise SystemExit(f"p2pnet-peer: --peer-config / P2PNET_PEER_CONFIG: {exc}") from None
+    changes = {n: opts[n] for n in ("k", "alpha", "beta") if opts[n] is not None}
     swarm = {f: opts[o] for o, f in SWARM_KNOBS.items() if opts[o] is not None}
     try:
         if changes:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.kademlia.ids import as_int
 from p2pnet_peer.kademlia.lookup import Lookup, PeerState
@@ -115,3 +117,53 @@ def test_never_queries_itself_and_handles_no_seeds() -> None:
     lookup = Lookup(bytes(32), [me], k=3, alpha=1, self_id=me.id)
     assert lookup.next_requests() == []
     assert lookup.done and lookup.result() == [] and lookup.hops == 0
+
+
+def test_beta_ends_once_the_beta_closest_answered_and_returns_k_closest_heard() -> None:
+    pool = contacts(50)
+    target = bytes(32)
+    ordered = nearest(pool, target, 50)
+    # Everyone knows everyone: the first answers reveal the true k closest.
+    classic = Lookup(target, ordered[-3:], k=8, alpha=3)
+    run(classic, lambda c: ordered[:8])
+    resilient = Lookup(target, ordered[-3:], k=8, alpha=3, beta=3)
+    run(resilient, lambda c: ordered[:8])
+    assert classic.rpcs == 3 + 8
+    # The seeds, the 3 closest, and at most alpha - 1 more sent while the last of those
+    # 3 was still out (the driver cancels them when the lookup ends).
+    assert 3 + 3 <= resilient.rpcs <= 3 + 3 + 2
+    answered = [c for c in pool if resilient.state_of(c.id) is PeerState.SUCCEEDED]
+    assert set(ordered[:3]) <= set(answered)
+    assert resilient.result() == classic.result() == ordered[:8]
+    assert resilient.hops == classic.hops == 2
+
+
+def test_beta_lookups_find_the_closest_with_fewer_requests_on_a_kademlia_like_network() -> None:
+    pool = contacts(400)
+    rng = random.Random(6)
+    views = {c.id: nearest(pool, c.id, 17)[1:] + rng.sample(pool, 40) for c in pool}
+    rpcs = {None: 0, 3: 0}
+    for _ in range(30):
+        target = rng.randbytes(32)
+        seeds = rng.sample(pool, 8)
+        for beta in rpcs:
+            lookup = Lookup(target, seeds, k=16, alpha=3, beta=beta)
+            run(lookup, lambda c, t=target, v=views: nearest(v[c.id], t, 16))
+            assert lookup.result()[:3] == nearest(pool, target, 3)
+            rpcs[beta] += lookup.rpcs
+    assert rpcs[3] < 0.7 * rpcs[None], rpcs
+
+
+def test_beta_skips_failed_peers_in_its_quorum() -> None:
+    pool = contacts(30)
+    target = bytes(32)
+    ordered = nearest(pool, target, 30)
+    lookup = Lookup(target, ordered[10:13], k=4, alpha=2, beta=2)
+    run(lookup, lambda c: ordered[:8], fail={ordered[0].id})
+    assert lookup.result() == ordered[1:5]
+    assert {lookup.state_of(c.id) for c in ordered[1:3]} == {PeerState.SUCCEEDED}
+
+
+def test_beta_must_be_within_k() -> None:
+    with pytest.raises(ValueError, match="beta"):
+        Lookup(bytes(32), [], k=4, alpha=2, beta=5)

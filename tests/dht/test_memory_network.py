@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 
 import pytest
@@ -164,3 +165,38 @@ def test_a_record_outlives_every_holder_restarting_with_an_empty_store() -> None
                 assert got.record is not None and got.record.value == b"value"
 
     run_virtual(main())
+
+
+def test_resilient_lookups_send_fewer_requests_and_still_find_the_closest_and_records() -> None:
+    """beta = 3 (libp2p's resilient termination) on 300 peers: each lookup still returns the
+    true 3 closest first, records put through it are found from every peer, and lookups
+    send well under the paper rule's requests."""
+
+    async def main() -> dict[object, float]:
+        net = MemoryNetwork(latency=0.01)
+        rpcs: dict[object, float] = {}
+        for beta in (None, 3):
+            base = PeerConfig.local()
+            config = dataclasses.replace(base, dht=base.dht.with_overrides(beta=beta))
+            async with SimulatedNetwork(net, config, seed=8) as sim:
+                await sim.grow(300)
+                peers = list(sim)
+                ids = [p.id for p in peers]
+                rng = random.Random(9)
+                sent = 0
+                for _ in range(100):
+                    src, target = rng.choice(peers), rng.randbytes(32)
+                    out = await src.dht.find_node(target)
+                    assert [c.id for c in out.closest[:3]] == true_closest(ids, target, 3, src.id)
+                    sent += out.rpcs
+                rpcs[beta] = sent / 100
+                key = rng.randbytes(32)
+                replicas, _ = await peers[0].dht.put(key, b"v")
+                assert replicas == 20
+                for p in peers[1:]:
+                    got = await p.dht.find_value(key)
+                    assert got.record is not None and got.record.value == b"v"
+        return rpcs
+
+    rpcs = run_virtual(main())
+    assert rpcs[3] < 0.6 * rpcs[None], rpcs

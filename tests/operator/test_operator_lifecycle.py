@@ -8,6 +8,7 @@ objects the API server holds.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -136,7 +137,7 @@ def test_knob_change_rolls_peers_within_max_unavailable(
         pods = cluster.pods("net")
         return (
             {p.metadata.name for p in pods} == names
-            and all(env(p)["P2PNET_DHT_K"] == "5" for p in pods)
+            and all(json.loads(env(p)["P2PNET_PEER_CONFIG"])["dht"]["k"] == 5 for p in pods)
             and not ({p.metadata.uid for p in pods} & old_uids)
         )
 

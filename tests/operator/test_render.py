@@ -94,7 +94,8 @@ def test_protocol_knobs_become_env(ctx_factory: CtxFactory) -> None:
         )
     )
     assert env["P2PNET_PRESET"] == "local"
-    assert (env["P2PNET_DHT_K"], env["P2PNET_DHT_ALPHA"]) == ("5", "2")
+    dht = json.loads(env["P2PNET_PEER_CONFIG"])["dht"]
+    assert (dht["preset"], dht["k"], dht["alpha"], dht["beta"]) == ("local", 5, 2, None)
     assert env["P2PNET_LISTEN"] == "0.0.0.0:7000" and env["P2PNET_METRICS_PORT"] == "9100"
 
 

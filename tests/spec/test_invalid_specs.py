@@ -159,3 +159,9 @@ def test_alias_bombs_are_refused() -> None:
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
     assert any("more than" in m and "values" in m for m in problems("\n".join(lines)))
     assert any("nested deeper" in m for m in problems("a: &a [*a]"))
+
+
+def test_beta_above_k_names_the_field() -> None:
+    assert problems("name: x\nspec:\n  peers: 8\n  dht: {k: 4, beta: 5}\n") == [
+        "t.yaml:4:15: spec.dht.beta: must be <= spec.dht.k (4), got 5"
+    ]

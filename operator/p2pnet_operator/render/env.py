@@ -13,18 +13,17 @@ from __future__ import annotations
 from p2pnet_operator.planner import PeerPlan
 from p2pnet_operator.render.context import RenderContext
 from p2pnet_operator.render.labels import hostname, service_name
+from p2pnet_operator.render.peer_config import peer_config_json
 from p2pnet_operator.spec import P2PNetworkSpec
 
 EnvVar = dict[str, object]
 
 
 def protocol_env(spec: P2PNetworkSpec) -> dict[str, str]:
-    """Protocol knobs the peer daemon reads. A change here rolls the peers."""
-    return {
-        "P2PNET_PRESET": spec.dht.preset,
-        "P2PNET_DHT_K": str(spec.dht.k),
-        "P2PNET_DHT_ALPHA": str(spec.dht.alpha),
-    }
+    """Protocol knobs the peer daemon reads: every protocol section of the spec, as JSON.
+    A change here rolls the peers."""
+    preset = spec.dht.preset
+    return {"P2PNET_PRESET": preset, "P2PNET_PEER_CONFIG": peer_config_json(spec, preset)}
 
 
 def bootstrap_addresses(ctx: RenderContext, peer: PeerPlan) -> list[str]:

@@ -25,6 +25,14 @@ class DhtSpec:
     )
     k: int = knob("Bucket size and replication factor.", 20, minimum=1, maximum=256)
     alpha: int = knob("Lookup parallelism: requests in flight at once.", 3, minimum=1, maximum=32)
+    beta: int | None = knob(
+        "Resilient lookup termination (as libp2p's): a lookup ends once this many of the "
+        "closest peers it knows of have answered, and returns the k closest it heard of. "
+        "Unset: the paper's rule (it ends once the k closest have all answered).",
+        None,
+        minimum=1,
+        maximum=256,
+    )
     request_timeout: str | None = knob(
         f"Time before an unanswered request fails. {FROM_PRESET}",
         None,
@@ -43,7 +51,8 @@ class GossipSpec:
         enum=PRESETS,
     )
     protocol_period: str | None = knob(
-        f"Time between failure-detection probes. {FROM_PRESET}",
+        "Time between failure-detection probes; a probe waits half of it for a direct ack "
+        f"(as memberlist's LAN defaults, 1 s and 500 ms). {FROM_PRESET}",
         None,
         kind=DURATION,
         minimum=0.01,

@@ -52,8 +52,9 @@ def _get(obj: Any, path: str) -> Any:
     return obj
 
 
-def at_most(field: str, limit: str, limit_text: str) -> Rule:
-    """`field <= limit`, both written as CEL over the section (`limit` may be arithmetic).
+def at_most(field: str, limit: str, limit_text: str, optional: bool = False) -> Rule:
+    """`field <= limit`, both written as CEL over the section (`limit` may be arithmetic);
+    an `optional` field may also be unset.
 
     The Python side evaluates `limit` on the same names, so only `+ -` of field paths are
     allowed in it.
@@ -70,12 +71,13 @@ def at_most(field: str, limit: str, limit_text: str) -> Rule:
 
     def check(obj: Any) -> Violations:
         value, bound = _get(obj, field), value_of_limit(obj)
-        if value > bound:
+        if value is not None and value > bound:
             yield field, f"must be <= {limit_text} ({bound}), got {value}"
 
+    cel = f"self.{field} <= {limit}"
     return Rule(
         check,
-        cel=f"self.{field} <= {limit}",
+        cel=f"!has(self.{field}) || {cel}" if optional else cel,
         message=f"must be <= {limit_text}",
         field_path=f".{field}",
     )
@@ -124,6 +126,7 @@ RULES: dict[type, tuple[Rule, ...]] = {
         at_most("bootstrapPeers", "self.peers", "spec.peers"),
         at_most("dht.k", "self.peers", "spec.peers"),
         at_most("dht.alpha", "self.dht.k", "spec.dht.k"),
+        at_most("dht.beta", "self.dht.k", "spec.dht.k", optional=True),
         at_most(
             "nat.relays", "self.peers - self.bootstrapPeers", "spec.peers - spec.bootstrapPeers"
         ),

@@ -179,7 +179,12 @@ class DhtNode:
         started = self.now()
         k = self.config.k
         lookup = Lookup(
-            target, self.table.closest(target, k), k=k, alpha=self.config.alpha, self_id=self.id
+            target,
+            self.table.closest(target, k),
+            k=k,
+            alpha=self.config.alpha,
+            beta=self.config.beta,
+            self_id=self.id,
         )
         self.table.touch(target, started)
         pending: dict[asyncio.Task[Any], Contact] = {}

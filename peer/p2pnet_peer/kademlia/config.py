@@ -12,6 +12,10 @@ class DhtConfig:
     - ``k``: bucket size and replication factor: a lookup returns the k closest peers and a
       record is stored on the k closest to its key.
     - ``alpha``: lookup parallelism, requests in flight at once.
+    - ``beta``: None for the paper's termination (a lookup ends when the k closest peers it
+      knows of have all answered); a number for libp2p's resilient one (it ends when the
+      ``beta`` closest have answered, and returns the k closest heard of): far fewer
+      requests per lookup, at the risk of a result that includes a peer that is gone.
     - ``request_timeout``: seconds before an unanswered request counts as a failure.
     - ``refresh_interval``: a bucket with no lookup into its range for this long is refreshed
       by a lookup of a random ID in it (buckets from the closest occupied one outwards).
@@ -28,6 +32,7 @@ class DhtConfig:
 
     k: int = 20
     alpha: int = 3
+    beta: int | None = None
     request_timeout: float = 5.0
     refresh_interval: float = 3600.0
     republish_interval: float = 3600.0
@@ -44,6 +49,8 @@ class DhtConfig:
             raise ValueError("k and alpha must be at least 1")
         if self.alpha > self.k:
             raise ValueError("alpha must not exceed k")
+        if self.beta is not None and not 1 <= self.beta <= self.k:
+            raise ValueError("beta must be between 1 and k")
         if self.request_timeout <= 0:
             raise ValueError("request_timeout must be positive")
         if self.republish_interval >= self.record_ttl:

@@ -6,8 +6,10 @@ at most ``alpha`` requests in flight and always queries the closest peers it has
 but not yet queried, among the ``k`` closest that have not failed.
 
 It terminates when the ``k`` closest peers it knows of that have not failed have all
-answered (or when nobody is left to query). For a value lookup the caller calls
-:meth:`finish` as soon as a peer returns the record.
+answered (or when nobody is left to query). With ``beta`` set it terminates sooner, as
+libp2p's resilient lookups do: once the ``beta`` closest it knows of have answered; its
+result is then the ``k`` closest it has heard of that have not failed, answered or not.
+For a value lookup the caller calls :meth:`finish` as soon as a peer returns the record.
 
 Hop count. Every peer in the lookup has a referral depth: peers taken from the caller's
 own routing table have depth 1; a peer first learned from the answer of a depth-d peer has
@@ -50,12 +52,16 @@ class Lookup:
         *,
         k: int,
         alpha: int,
+        beta: int | None = None,
         self_id: bytes | None = None,
     ) -> None:
+        if beta is not None and not 1 <= beta <= k:
+            raise ValueError(f"beta must be between 1 and k ({k}), got {beta}")
         self.target = target
         self._t = as_int(target)
         self._k = k
         self._alpha = alpha
+        self._beta = beta
         self._self_id = self_id
         self._peers: dict[bytes, _Peer] = {}
         self._order: list[tuple[int, bytes]] = []  # (distance, id), nearest first
@@ -96,7 +102,8 @@ class Lookup:
     def _done(self, closest: list[_Peer]) -> bool:
         if self._finished:
             return True
-        if all(p.state is PeerState.SUCCEEDED for p in closest):
+        quorum = closest if self._beta is None else closest[: self._beta]
+        if all(p.state is PeerState.SUCCEEDED for p in quorum):
             return True
         # Nobody left to ask and nothing in flight: the lookup is exhausted.
         return self._in_flight == 0 and not any(p.state is PeerState.HEARD for p in closest)
@@ -144,7 +151,10 @@ class Lookup:
         self.finished_by = by
 
     def result(self) -> list[Contact]:
-        """The k closest peers that answered, nearest first."""
+        """The k closest peers that answered, nearest first (with ``beta``: the k closest
+        heard of that have not failed)."""
+        if self._beta is not None:
+            return [p.contact for p in self._closest_alive()]
         out: list[Contact] = []
         for _, node_id in self._order:
             peer = self._peers[node_id]
@@ -159,8 +169,11 @@ class Lookup:
         """Referral depth of the closest peer that answered (0 if none did)."""
         if self.finished_by is not None:
             return self._peers[self.finished_by.id].depth
-        found = self.result()
-        return self._peers[found[0].id].depth if found else 0
+        for _, node_id in self._order:
+            peer = self._peers[node_id]
+            if peer.state is PeerState.SUCCEEDED:
+                return peer.depth
+        return 0
 
     def state_of(self, node_id: bytes) -> PeerState | None:
         peer = self._peers.get(node_id)

@@ -28,9 +28,9 @@ import sys
 from typing import Any
 
 from p2pnet_peer import logs
+from p2pnet_peer.config_sections import peer_config_from_json
 from p2pnet_peer.daemon import HostedPeer, PeerHost, StartError
 from p2pnet_peer.identity import Identity
-from p2pnet_testbed.local.peer_config import peer_config_from_json
 from p2pnet_testbed.nat.peer_options import nat_options, serve_metrics_outside
 
 log = logging.getLogger("p2pnet.agent")

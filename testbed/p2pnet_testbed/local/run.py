@@ -20,12 +20,12 @@ from pathlib import Path
 import yaml
 
 from p2pnet_operator.planner import Plan
+from p2pnet_operator.render.peer_config import peer_config_json
 from p2pnet_operator.spec import NetworkSpec
 from p2pnet_testbed.events import EventLog
 from p2pnet_testbed.live_stats import LiveStats
 from p2pnet_testbed.local.network import LocalNetwork, RunError
 from p2pnet_testbed.local.prometheus import LocalPrometheus, PrometheusUnavailable
-from p2pnet_testbed.local.spec_to_peer import peer_config_json
 from p2pnet_testbed.nat.mode import prepare_nat
 from p2pnet_testbed.nat.netns import NetnsError
 from p2pnet_testbed.progress import show_progress
