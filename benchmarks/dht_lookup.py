@@ -2,6 +2,7 @@
 
     python benchmarks/dht_lookup.py --backend memory --peers 1000 --lookups 2000 --seed 1
     python benchmarks/dht_lookup.py --backend grpc --peers 64 --lookups 500
+    python benchmarks/dht_lookup.py --backend memory --beta 3   # libp2p's resilient lookups
 
 memory: every peer in this process on the in-memory network under virtual time (latency
 is the modelled one-way delay, --latency-ms). grpc: real p2pnet-peer processes on
@@ -45,7 +46,9 @@ def closest_id(ids: list[bytes], target: bytes, exclude: bytes) -> bytes:
 
 
 def run_memory(args: argparse.Namespace) -> list[tuple[bool, int, int, float]]:
-    config = PeerConfig(dht=DhtConfig.local().with_overrides(k=args.k, alpha=args.alpha))
+    config = PeerConfig(
+        dht=DhtConfig.local().with_overrides(k=args.k, alpha=args.alpha, beta=args.beta)
+    )
 
     async def main() -> list[tuple[bool, int, int, float]]:
         net = MemoryNetwork(latency=args.latency_ms / 1000, rng=random.Random(args.seed))
@@ -70,11 +73,16 @@ def run_memory(args: argparse.Namespace) -> list[tuple[bool, int, int, float]]:
     return run_virtual(main())
 
 
+def grpc_env(args: argparse.Namespace) -> dict[str, str]:
+    env = {"P2PNET_DHT_K": str(args.k), "P2PNET_DHT_ALPHA": str(args.alpha)}
+    return env | ({"P2PNET_DHT_BETA": str(args.beta)} if args.beta else {})
+
+
 def run_grpc(args: argparse.Namespace) -> list[tuple[bool, int, int, float]]:
     workdir = Path(tempfile.mkdtemp(prefix="p2pnet-bench-"))
     procs: list[PeerProcess] = []
     try:
-        seed = PeerProcess(workdir, "p0", metrics_port=-1)
+        seed = PeerProcess(workdir, "p0", metrics_port=-1, extra_env=grpc_env(args))
         procs.append(seed)
         seed_addr = seed.wait_ready(timeout=120)[0].address
         remaining = args.peers - 1
@@ -88,7 +96,7 @@ def run_grpc(args: argparse.Namespace) -> list[tuple[bool, int, int, float]]:
                     count=n,
                     bootstrap=[seed_addr],
                     metrics_port=-1,
-                    extra_env={"P2PNET_DHT_K": str(args.k), "P2PNET_DHT_ALPHA": str(args.alpha)},
+                    extra_env=grpc_env(args),
                 )
             )
             remaining -= n
@@ -122,6 +130,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--k", type=int, default=20)
     p.add_argument("--alpha", type=int, default=3)
+    p.add_argument("--beta", type=int, help="resilient termination (default: the paper's)")
     p.add_argument("--latency-ms", type=float, default=10.0, help="memory: one-way delay")
     p.add_argument("--per-process", type=int, default=16, help="grpc: peers per process")
     args = p.parse_args()
@@ -134,6 +143,7 @@ def main() -> None:
         "peers": args.peers,
         "k": args.k,
         "alpha": args.alpha,
+        "beta": args.beta,
         "lookups": len(results),
         "success_rate": round(sum(ok for ok, *_ in results) / len(results), 4),
         "hops_p50": percentile(hops, 0.5),
@@ -146,8 +156,8 @@ def main() -> None:
     }
     print(
         f"{summary['lookups']} lookups on {args.peers} {args.backend} peers (k={args.k}, "
-        f"alpha={args.alpha}): success {summary['success_rate']:.2%}, hops p50/p99 "
-        f"{summary['hops_p50']:.0f}/{summary['hops_p99']:.0f}, "
+        f"alpha={args.alpha}, beta={args.beta}): success {summary['success_rate']:.2%}, "
+        f"hops p50/p99 {summary['hops_p50']:.0f}/{summary['hops_p99']:.0f}, "
         f"{summary['rpcs_per_lookup_mean']} RPCs/lookup, latency p50/p99 "
         f"{summary['latency_ms_p50']}/{summary['latency_ms_p99']} ms ({summary['latency_model']})"
     )

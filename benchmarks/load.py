@@ -8,7 +8,8 @@ has joined, runs ``p2pnet load``'s Locust (headless, in its own process, unpaced
 processes' user + system time over the load (and, before it, over 10 s of no load: the
 background protocol work). The last line printed is one JSON object:
 peers, users, rps, failures, get_ms_p50, get_ms_p99, lookup_ms_p99,
-peer_cpu_s_per_1k_requests, and more.
+peer_cpu_s_per_1k_requests, peer_rpcs_per_request (peer-to-peer RPCs the peers served, from
+their own counters, per Locust request), peer_cpu_us_per_peer_rpc, and more.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from p2pnet_testbed.events import read_events
 from p2pnet_testbed.load.runner import run_load
@@ -44,7 +48,25 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def spec(peers: int) -> dict[str, object]:
+def served_rpcs(run_dir: Path) -> Counter[str]:
+    """RPCs served, by "Service/Method", summed over every peer's own counter."""
+    counts: Counter[str] = Counter()
+    for peer in json.loads((run_dir / "peers.json").read_text()):
+        with urllib.request.urlopen(f"http://{peer['metrics']}/metrics", timeout=30) as r:
+            text = r.read().decode()
+        for family in text_string_to_metric_families(text):
+            if family.name == "p2pnet_rpc_server_requests":
+                for sample in family.samples:
+                    if sample.name.endswith("_total"):
+                        labels = sample.labels
+                        counts[f"{labels['service']}/{labels['method']}"] += int(sample.value)
+    return counts
+
+
+def spec(peers: int, beta: int | None) -> dict[str, object]:
+    dht: dict[str, object] = {"preset": "local", "k": min(20, peers)}
+    if beta:
+        dht["beta"] = beta
     return {
         "apiVersion": "p2pnet.io/v1alpha1",
         "kind": "P2PNetwork",
@@ -53,7 +75,7 @@ def spec(peers: int) -> dict[str, object]:
             "peers": peers,
             "bootstrapPeers": 2,
             "duration": "2h",  # stopped once measured
-            "dht": {"preset": "local", "k": min(20, peers)},
+            "dht": dht,
             "gossip": {"preset": "local"},
             "workload": {"lookupsPerSecond": 0, "putsPerSecond": 0, "rumoursPerMinute": 0},
         },
@@ -83,6 +105,7 @@ def main() -> None:
     p.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     p.add_argument("--rate", type=float, default=0.0, help="calls/s over all users (0: unpaced)")
     p.add_argument("--locust-processes", type=int, default=1)
+    p.add_argument("--beta", type=int, help="spec.dht.beta: resilient lookups (default: off)")
     p.add_argument(
         "--peers-per-host",
         type=int,
@@ -98,7 +121,7 @@ def main() -> None:
     base = args.out or Path(tempfile.mkdtemp(prefix="p2pnet-load-"))
     base.mkdir(parents=True, exist_ok=True)
     spec_file = base / "loadbench.yaml"
-    spec_file.write_text(yaml.safe_dump(spec(args.peers)))
+    spec_file.write_text(yaml.safe_dump(spec(args.peers, args.beta)))
     run_dir = base / "run"
     proc = subprocess.Popen(
         [sys.executable, "-m", "p2pnet_testbed.cli", "run", str(spec_file), "--out", str(run_dir),
@@ -112,6 +135,7 @@ def main() -> None:
         time.sleep(IDLE_S)  # background work alone (SWIM probes, DHT refreshes)
         idle = (cpu_seconds(pids) - idle_before) / IDLE_S
         print(f"idle: {idle:.2f} CPU-s/s; loading...", flush=True)
+        rpcs_before = served_rpcs(run_dir)
         cpu_before = cpu_seconds(pids)
         result = run_load(
             run_dir,
@@ -121,6 +145,7 @@ def main() -> None:
             processes=args.locust_processes,
         )
         cpu = cpu_seconds(pids) - cpu_before
+        rpcs = served_rpcs(run_dir) - rpcs_before
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -133,10 +158,13 @@ def main() -> None:
             f"{name:<10} {st.requests:>9} {st.failures:>6} {st.rps:>8.1f} "
             f"{st.ms_p50:>8.0f} {st.ms_p99:>8.0f}"
         )
+    peer_rpcs = sum(n for name, n in rpcs.items() if not name.startswith("Control/"))
+    print("peer-to-peer RPCs served during the load:", dict(rpcs.most_common()))
     get, lookup, put = (result.stats.get(m) for m in ("Get", "Lookup", "Put"))
     figures = {
         "peers": args.peers,
         "users": args.users,
+        "beta": args.beta,
         "duration_s": args.duration,
         "locust_processes": args.locust_processes,
         "peers_per_host": args.peers_per_host,
@@ -153,6 +181,8 @@ def main() -> None:
         "peer_cpu_s_per_1k_requests": round(cpu / total.requests * 1000, 2)
         if total.requests
         else None,
+        "peer_rpcs_per_request": round(peer_rpcs / total.requests, 2) if total.requests else None,
+        "peer_cpu_us_per_peer_rpc": round(cpu / peer_rpcs * 1e6) if peer_rpcs else None,
         "load_avg_1m": round(os.getloadavg()[0], 1),
         "report": str(result.html),
     }

@@ -100,7 +100,7 @@ class DhtNode:
         if contact.id in self._clients or is_circuit(contact.address):
             return
         known = self.table.get(contact.id)
-        check = self.table.observe(contact)
+        check = self.table.observe(contact, self.now())
         if check is not None:
             self._evict_checks.put_nowait(check)
         # new, or back at a new address (a restart, its store likely lost)
@@ -347,7 +347,7 @@ class DhtNode:
                 alive = response.responder.id == contact.id
             except PeerUnreachable:
                 alive = False
-            self.table.ping_result(contact, alive)
+            self.table.ping_result(contact, alive, self.now())
 
     async def _handoff_loop(self) -> None:
         while True:

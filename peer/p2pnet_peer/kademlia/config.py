@@ -25,6 +25,9 @@ class DhtConfig:
     - ``max_failures``: consecutive failed requests before a contact is evicted when no
       replacement is waiting (with a replacement waiting, one failure evicts).
     - ``replacement_cache``: contacts kept per full bucket to replace evicted ones.
+    - ``questionable_after``: a full bucket's least-recently-seen contact is pinged before a
+      newcomer may take its place only once it has been silent this long (BEP 5: nodes
+      become questionable after 15 minutes); a bucket heard from lately is not pinged.
     - ``max_value_bytes``, ``max_records``, ``max_providers_per_key``: storage bounds.
     - ``hand_off``: store our records on a newly seen peer that is among the k closest to
       their keys (the paper's join rule); off only to measure what it buys.
@@ -39,6 +42,7 @@ class DhtConfig:
     record_ttl: float = 86400.0
     max_failures: int = 3
     replacement_cache: int = 8
+    questionable_after: float = 900.0
     max_value_bytes: int = 65536
     max_records: int = 100_000
     max_providers_per_key: int = 1024
@@ -51,6 +55,8 @@ class DhtConfig:
             raise ValueError("alpha must not exceed k")
         if self.beta is not None and not 1 <= self.beta <= self.k:
             raise ValueError("beta must be between 1 and k")
+        if self.questionable_after < 0:
+            raise ValueError("questionable_after must not be negative")
         if self.request_timeout <= 0:
             raise ValueError("request_timeout must be positive")
         if self.republish_interval >= self.record_ttl:
@@ -58,7 +64,8 @@ class DhtConfig:
 
     @classmethod
     def lan(cls) -> DhtConfig:
-        """The paper's defaults: k=20, alpha=3, hourly refresh and republish, 24 h TTL."""
+        """The paper's defaults: k=20, alpha=3, hourly refresh and republish, 24 h TTL;
+        contacts questionable after 15 minutes of silence (BEP 5)."""
         return cls()
 
     @classmethod
@@ -67,6 +74,7 @@ class DhtConfig:
         return cls(
             request_timeout=2.0,
             refresh_interval=300.0,
+            questionable_after=60.0,
             republish_interval=600.0,
             record_ttl=3600.0,
         )

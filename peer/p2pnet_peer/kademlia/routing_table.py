@@ -2,10 +2,12 @@
 
 Each bucket keeps up to k contacts ordered from least to most recently seen. A contact
 that talks to us moves to the tail. A new contact for a full bucket waits in the bucket's
-replacement cache while the least-recently-seen contact is pinged (one check per bucket at
+replacement cache; if the least-recently-seen contact has been silent for
+``questionable_after`` (BEP 5's "questionable" node) it is pinged (one check per bucket at
 a time): if it answers it stays, and the newcomer keeps waiting; if not, it is evicted and
-the most recently seen replacement takes its place. Long-lived contacts are thereby
-preferred, as in the Kademlia paper (they are the likeliest to stay up).
+the most recently seen replacement takes its place. A bucket whose every contact was heard
+from lately is not pinged at all. Long-lived contacts are thereby preferred, as in the
+Kademlia paper (they are the likeliest to stay up).
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from p2pnet_peer.kademlia.ids import ID_BITS, as_int, bucket_index, random_id_in
 @dataclass(slots=True)
 class _Entry:
     contact: Contact
+    last_seen: float
     failures: int = 0
 
 
 @dataclass(slots=True)
 class _Bucket:
     entries: list[_Entry] = field(default_factory=list)  # least recently seen first
-    replacements: list[Contact] = field(default_factory=list)  # most recently seen last
+    replacements: list[_Entry] = field(default_factory=list)  # most recently seen last
     pinging: bytes | None = None  # ID of the contact under a ping-before-evict check
     last_lookup: float = 0.0
 
@@ -48,6 +51,7 @@ class RoutingTable:
         self._max_failures = config.max_failures
         self._replacement_cache = config.replacement_cache
         self._refresh_interval = config.refresh_interval
+        self._questionable_after = config.questionable_after
         self._buckets = [_Bucket(last_lookup=now) for _ in range(ID_BITS)]
         self._contacts: dict[bytes, Contact] = {}  # every contact in every bucket
 
@@ -66,7 +70,7 @@ class RoutingTable:
     def _bucket_of(self, node_id: bytes) -> _Bucket:
         return self._buckets[bucket_index(self._self_int, as_int(node_id))]
 
-    def observe(self, contact: Contact) -> Contact | None:
+    def observe(self, contact: Contact, now: float) -> Contact | None:
         """Record that ``contact`` is alive (it sent us a request or answered one).
 
         Returns a contact to ping when this starts a ping-before-evict check: the caller
@@ -78,36 +82,37 @@ class RoutingTable:
         i = bucket.find(contact.id)
         if i >= 0:
             entry = bucket.entries.pop(i)
-            entry.failures = 0
+            entry.failures, entry.last_seen = 0, now
             if entry.contact.address != contact.address:
                 entry.contact = contact  # the peer moved (restart on a new port)
                 self._contacts[contact.id] = contact
             bucket.entries.append(entry)
             return None
         if len(bucket.entries) < self._k:
-            bucket.entries.append(_Entry(contact))
+            bucket.entries.append(_Entry(contact, now))
             self._contacts[contact.id] = contact
             return None
-        self._remember_replacement(bucket, contact)
-        if bucket.pinging is None:
-            oldest = bucket.entries[0].contact
-            bucket.pinging = oldest.id
-            return oldest
+        self._remember_replacement(bucket, _Entry(contact, now))
+        oldest = bucket.entries[0]
+        if bucket.pinging is None and now - oldest.last_seen >= self._questionable_after:
+            bucket.pinging = oldest.contact.id
+            return oldest.contact
         return None
 
-    def _remember_replacement(self, bucket: _Bucket, contact: Contact) -> None:
-        bucket.replacements = [c for c in bucket.replacements if c.id != contact.id]
-        bucket.replacements.append(contact)
+    def _remember_replacement(self, bucket: _Bucket, entry: _Entry) -> None:
+        node_id = entry.contact.id
+        bucket.replacements = [e for e in bucket.replacements if e.contact.id != node_id]
+        bucket.replacements.append(entry)
         if len(bucket.replacements) > self._replacement_cache:
             del bucket.replacements[0]
 
-    def ping_result(self, contact: Contact, alive: bool) -> None:
+    def ping_result(self, contact: Contact, alive: bool, now: float) -> None:
         """Finish a ping-before-evict check started by :meth:`observe`."""
         bucket = self._bucket_of(contact.id)
         if bucket.pinging == contact.id:
             bucket.pinging = None
         if alive:
-            self.observe(contact)
+            self.observe(contact, now)
         else:
             self._evict(bucket, contact.id)
 
@@ -122,7 +127,7 @@ class RoutingTable:
         bucket = self._bucket_of(contact.id)
         i = bucket.find(contact.id)
         if i < 0:
-            bucket.replacements = [c for c in bucket.replacements if c.id != contact.id]
+            bucket.replacements = [e for e in bucket.replacements if e.contact.id != contact.id]
             return False
         entry = bucket.entries[i]
         entry.failures += 1
@@ -136,7 +141,7 @@ class RoutingTable:
         if node_id == self.self_id:
             return False
         bucket = self._bucket_of(node_id)
-        bucket.replacements = [c for c in bucket.replacements if c.id != node_id]
+        bucket.replacements = [e for e in bucket.replacements if e.contact.id != node_id]
         return self._evict(bucket, node_id)
 
     def _evict(self, bucket: _Bucket, node_id: bytes) -> bool:
@@ -149,8 +154,8 @@ class RoutingTable:
             bucket.pinging = None
         if bucket.replacements:
             promoted = bucket.replacements.pop()
-            bucket.entries.append(_Entry(promoted))
-            self._contacts[promoted.id] = promoted
+            bucket.entries.append(promoted)
+            self._contacts[promoted.contact.id] = promoted.contact
         return True
 
     def closest(self, target: bytes, count: int, exclude: Iterable[bytes] = ()) -> list[Contact]:
