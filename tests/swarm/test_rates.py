@@ -34,6 +34,16 @@ def test_unlimited_bucket_never_waits() -> None:
     assert bucket.reserve(10**9, 0.0) == 0.0
 
 
+def test_rate_meter_counts_from_its_start() -> None:
+    meter = RateMeter(window=10.0)
+    meter.start(0.0)
+    meter.add(1000, 2.0)
+    assert meter.rate(2.0) == pytest.approx(500.0, rel=0.12)  # 1000 bytes over 2 s
+    fresh = RateMeter(window=10.0)
+    fresh.add(1000, 2.0)
+    assert fresh.rate(2.0) > 5000  # from the first byte: a burst
+
+
 def test_rate_meter_converges_and_decays() -> None:
     meter = RateMeter(window=10.0)
     for t in range(1, 101):

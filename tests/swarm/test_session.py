@@ -85,3 +85,18 @@ def test_haves_are_batched_per_neighbour_and_spared_on_complete_neighbours() -> 
     assert leech.announcements(1.2) == []
     assert leech.next_announcement() == 30.0  # keep-alives for both
     assert leech.next_announcement(busy={b"S"}) == 31.1
+
+
+def test_a_neighbour_pipeline_is_sized_by_its_rate_since_we_first_asked() -> None:
+    """A slow neighbour's first piece says it is slow (the rate counts from the request,
+    not from the first byte), so it is not handed a deep pipeline; a fast one is."""
+    config = SwarmConfig(piece_size=PIECE, pipeline_seconds=0.5, request_batch=8)
+    slow, fast = (SwarmSession(MANIFEST, 0, config, random.Random(1), now=0.0) for _ in "ab")
+    for leech in (slow, fast):
+        assert leech.connect(b"S", 0.0)
+        leech.on_bitfield(b"S", ALL, choking_us=False)
+        (first,) = leech.request(b"S", 8, 0.0)  # nothing measured yet: one piece
+        took = 1.0 if leech is slow else 0.001
+        assert leech.on_piece(b"S", first, PIECES[first], took).outcome is PieceOutcome.VERIFIED
+    assert len(slow.request(b"S", 8, 1.0)) == 1  # 16 KiB/s * 0.5 s: under one piece
+    assert len(fast.request(b"S", 8, 0.001)) == 7  # 16 MiB/s: every piece left

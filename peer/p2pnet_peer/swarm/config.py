@@ -30,7 +30,8 @@ class SwarmConfig:
     - ``upload_rate``: bytes/s this peer uploads in total, 0 = unlimited: a token bucket of
       ``upload_burst`` bytes (0 = one piece) that emulates an access link.
     - ``pipeline_seconds``: pieces in flight per neighbour are sized to keep this long of
-      transfer queued at the rate it delivered lately (2 s average), at least one piece:
+      transfer queued at the rate it delivered lately (2 s average, counted from our first
+      request to it, so a slow first piece reads slow), at least one piece:
       ``in_flight = clamp(ceil(rate * pipeline_seconds / piece_size), 1, max_in_flight)``,
       ``max_in_flight = request_batch * streams_per_peer``. Shallow queues at throttled
       peers leave pieces free for idle ones; fast links still get a full pipeline.

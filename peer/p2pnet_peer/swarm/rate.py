@@ -29,6 +29,12 @@ class RateMeter:
                 self._value *= math.exp((self._at - now) / self._tau)
             self._at = now
 
+    def start(self, now: float) -> None:
+        """Count the rate from ``now`` (e.g. when the bytes were asked for), not from the
+        first byte, so a first piece that took long to come reads slow."""
+        if self._first is None:
+            self._first = self._at = now
+
     def add(self, nbytes: int, now: float) -> None:
         if self._first is None:
             self._first = self._at = now

@@ -119,6 +119,8 @@ class SwarmSession:
         if room < 1:
             return []
         chosen = self.picker.pick(peer, n.has & ~n.excluded & ~n.declined, room)
+        if chosen:
+            n.delivery.start(now)  # its rate counts from our first request
         n.requested |= mask_of(chosen)
         return chosen
 

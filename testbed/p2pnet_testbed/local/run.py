@@ -14,8 +14,10 @@ import json
 import os
 import signal
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -131,11 +133,17 @@ async def run_local(
             network.write_targets(network_spec.name)
             log.write("prometheus", url=await scraper.start())
         async with asyncio.TaskGroup() as group:
+            tasks: list[asyncio.Task[object]] = []
+
+            def spawn(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+                tasks.append(group.create_task(coro))
+                return tasks[-1]
+
             if show:
-                group.create_task(show_progress(network_spec.name, stats))
-            group.create_task(_sample(network, log, network_spec.name))
-            starting = group.create_task(network.start())
-            stopping = group.create_task(stop.wait())
+                spawn(show_progress(network_spec.name, stats))
+            spawn(_sample(network, log, network_spec.name))
+            starting = spawn(network.start())
+            stopping = spawn(stop.wait())
             await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if starting.done():
                 starting.result()
@@ -145,7 +153,7 @@ async def run_local(
                     log.write("prometheus_scraping", targets=targets, scraped=scraped)
                 begin = time.monotonic()
                 log.write("network_ready", up=len(network.live()))
-                group.create_task(_apply_churn(plan, network, log, begin))
+                spawn(_apply_churn(plan, network, log, begin))
                 workload = Workload(
                     network,
                     log,
@@ -156,12 +164,12 @@ async def run_local(
                     files=plan.files,
                     run_dir=run_dir,
                 )
-                group.create_task(workload.run())
+                spawn(workload.run())
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stopping, plan.duration_s)
                 if not stop.is_set():
                     complete, reason = True, "finished"
-            for task in group._tasks:
+            for task in tasks:
                 task.cancel()
     except* (RunError, PrometheusUnavailable, NetnsError) as group_error:
         reason = str(group_error.exceptions[0])
