@@ -100,3 +100,21 @@ def test_a_neighbour_pipeline_is_sized_by_its_rate_since_we_first_asked() -> Non
         assert leech.on_piece(b"S", first, PIECES[first], took).outcome is PieceOutcome.VERIFIED
     assert len(slow.request(b"S", 8, 1.0)) == 1  # 16 KiB/s * 0.5 s: under one piece
     assert len(fast.request(b"S", 8, 0.001)) == 7  # 16 MiB/s: every piece left
+
+
+def test_two_peers_are_settled_only_once_both_hold_everything_and_have_said_so() -> None:
+    seed, leech = session(ALL), session(ALL & ~1)  # the leecher lacks piece 0
+    shake(seed, b"S", leech, b"L")
+    assert not seed.settled(b"L") and not leech.settled(b"S")  # piece 0 is still to go
+    assert seed.rechoke(1.0)
+    (unchoke,) = seed.announcements(1.0)
+    leech.on_have(b"S", 0, unchoke.choking)
+    (asked,) = leech.request(b"S", 4, 1.0)
+    assert leech.on_piece(b"S", asked, PIECES[asked], 1.2).outcome is PieceOutcome.VERIFIED
+    assert not leech.settled(b"S")  # the seed has not heard yet: it keeps a slot for us
+    (note,) = leech.announcements(2.0)
+    assert note.pieces == [0]
+    assert leech.settled(b"S")
+    seed.on_have(b"L", 1, note.choking)
+    assert seed.settled(b"L")
+    assert not seed.settled(b"X")  # not a neighbour

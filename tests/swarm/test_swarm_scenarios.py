@@ -136,6 +136,54 @@ def test_swarm_completes_after_the_only_seed_leaves() -> None:
     run_virtual(main())
 
 
+def test_peers_part_once_everyone_holds_everything_so_no_keep_alives_flow() -> None:
+    """Seeds keep no connections to seeds: once a swarm has finished, every peer has told
+    its neighbours so and dropped them, and no Have (keep-alive) is sent afterwards."""
+
+    async def main() -> None:
+        async with SimulatedNetwork(MemoryNetwork(), config(), seed=4, maintain=True) as sim:
+            await sim.grow(6)
+            seed, *downloaders = list(sim)
+            manifest = await publish(seed, content(12))
+            await fetch_all(downloaders, manifest.cid)
+            await asyncio.sleep(5.0)  # the last Haves (have_interval) go out
+            sessions = [p.transfer.sessions[manifest.cid] for p in sim]
+            assert all(s.complete for s in sessions)
+            assert [len(s.neighbours) for s in sessions] == [0] * len(sessions)
+            # with no neighbour left, no Have or keep-alive is ever due
+            assert [s.next_announcement() for s in sessions] == [None] * len(sessions)
+
+    run_virtual(main())
+
+
+def test_a_one_piece_file_is_fetched_with_two_handshakes_not_one_per_provider() -> None:
+    """Small files: a downloader shakes hands with at most twice as many providers as it
+    lacks pieces (one spare in case the first chokes it), not with ``max_neighbours / 2``."""
+
+    async def main() -> None:
+        async with SimulatedNetwork(MemoryNetwork(), config(), seed=5, maintain=True) as sim:
+            await sim.grow(12)
+            *providers, downloader = list(sim)
+            data = content(1)
+            handshakes = []
+            for p in providers:
+                manifest = await publish(p, data)
+                shake = p.transfer.handshake
+
+                def counted(sender, session, mask, choking, shake=shake):  # type: ignore[no-untyped-def]
+                    handshakes.append(sender.id)
+                    return shake(sender, session, mask, choking)
+
+                p.transfer.handshake = counted  # type: ignore[method-assign]
+            found = await downloader.transfer.dht.find_providers(manifest.cid)
+            assert len(found.providers) >= 6  # enough for six handshakes before
+            await fetch_all([downloader], manifest.cid)
+            assert held(downloader, manifest) == data
+            assert 1 <= len(handshakes) <= 2, handshakes
+
+    run_virtual(main())
+
+
 def test_free_rider_gets_a_clearly_lower_rate_than_compliant_peers() -> None:
     """Tit-for-tat in a contended swarm: every compliant peer holds a random half of the
     file, so all upload capacity has reciprocating demand, and a peer that never uploads

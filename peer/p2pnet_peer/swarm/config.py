@@ -44,7 +44,8 @@ class SwarmConfig:
       copies and the swarm holds every piece after about ``size / upload_rate`` (BEP 16
       super-seeding in spirit; it changes which pieces a seed sends, not whom).
     - ``max_neighbours``: peers per content swarm; a downloader shakes hands with up to
-      half of it and leaves the rest for peers that arrive later.
+      half of it (at most twice the pieces it lacks) and leaves the rest for peers that
+      arrive later.
     - ``max_bad_pieces``: pieces failing verification from one peer before it is dropped and
       banned; each bad piece is counted and never requested from that peer again.
     - ``have_interval``: at most one Have per neighbour this often (the first piece after a

@@ -83,6 +83,13 @@ class SwarmSession:
             for i in bits(n.requested):
                 self.picker.release(peer, i)
 
+    def settled(self, peer: bytes) -> bool:
+        """We and ``peer`` both hold every piece and it has heard of all of ours: nothing
+        will flow between us again, so the connection can go (BitTorrent clients close
+        seed-to-seed connections too); keeping it would only cost keep-alives."""
+        n = self.neighbours.get(peer)
+        return n is not None and self.complete and n.has == self.have and not n.unannounced
+
     def told_bitfield(self, peer: bytes, now: float) -> None:
         """We sent ``peer`` our full bitfield and choke decision (handshake either way)."""
         n = self.neighbours[peer]

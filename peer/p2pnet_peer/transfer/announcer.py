@@ -69,6 +69,8 @@ class HaveAnnouncer:
                 return
             if not response.known and note.peer in session.neighbours:
                 await node.connect(session, contact)  # it forgot us: handshake again
+            elif session.settled(note.peer):  # it heard we are done, and it is a seed: part
+                node.disconnect(session, note.peer)
         finally:
             self._busy.get(session.cid, set()).discard(note.peer)
             self._due.set()

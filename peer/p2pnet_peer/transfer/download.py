@@ -95,13 +95,16 @@ class Download:
 
     async def _discover(self) -> None:
         """Shake hands with providers until we have half ``max_neighbours`` (the other half
-        is left for peers that arrive later and shake hands with us). Look again every
-        ``discover_interval``, or sooner (1 s, then doubling) while short of that."""
+        is left for peers that arrive later and shake hands with us), or twice as many as
+        pieces we lack, if fewer: a 1-piece file needs no 12 handshakes, but one spare
+        neighbour in case the first chokes us. Look again every ``discover_interval``, or
+        sooner (1 s, then doubling) while short of that."""
         session, config = self.session, self.node.config
         assert session is not None
-        target = max(1, config.max_neighbours // 2)
         delay = FIRST_RETRY / 2
         while True:
+            missing = session.manifest.count - session.have.bit_count()
+            target = max(1, min(config.max_neighbours // 2, 2 * missing))
             if len(session.neighbours.keys() | self._peers.keys()) < target:
                 for contact in await find_providers(self.node, self.cid):
                     if len(session.neighbours.keys() | self._peers.keys()) >= target:

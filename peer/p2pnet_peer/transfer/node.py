@@ -137,6 +137,9 @@ class TransferNode:
             return False
         self.contacts[sender.id] = sender
         session.on_have(sender.id, mask, choking)
+        if session.settled(sender.id):  # it just finished, and so had we: part
+            self.disconnect(session, sender.id)
+            return True
         self.rechoke(session)
         download = self.downloads.get(session.cid)
         if download is not None:
