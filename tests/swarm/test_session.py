@@ -102,6 +102,37 @@ def test_a_neighbour_pipeline_is_sized_by_its_rate_since_we_first_asked() -> Non
     assert len(fast.request(b"S", 8, 0.001)) == 7  # 16 MiB/s: every piece left
 
 
+def test_a_fast_neighbour_gets_long_streams_and_a_throttled_one_keeps_the_batch() -> None:
+    """Each GetPieces stream has a fixed cost, so on a fast link a stream carries about
+    ``stream_seconds`` of transfer; under ``request_batch * piece / stream_seconds`` (here
+    4 * 16 KiB / 0.05 s = 1.25 MiB/s) streams stay at ``request_batch``, and the pipeline
+    grows to ``streams_per_peer`` such streams."""
+    pieces = 256
+    data = random.Random(2).randbytes(pieces * PIECE)
+    manifest, chunks = Manifest.of_bytes(data, PIECE), split(data, PIECE)
+    config = SwarmConfig(piece_size=PIECE, request_batch=4, stream_seconds=0.05)
+    slow, fast = (SwarmSession(manifest, 0, config, random.Random(1), now=0.0) for _ in "ab")
+    for leech, took in ((slow, 0.5), (fast, 0.0005)):  # 32 KiB/s and 32 MiB/s
+        assert leech.connect(b"S", 0.0)
+        leech.on_bitfield(b"S", full(pieces), choking_us=False)
+        assert leech.stream_pieces(b"S", 0.0) == 4  # nothing measured yet
+        (first,) = leech.request(b"S", 4, 0.0)
+        leech.on_piece(b"S", first, chunks[first], took)
+    assert slow.stream_pieces(b"S", 0.5) == 4
+    # 16 KiB in 0.5 ms reads as 16 KiB per 20 ms (a first burst's floor): 0.8 MiB/s, so
+    # more bytes are needed to tell it is fast.
+    for t in range(1, 40):
+        (i,) = fast.request(b"S", 1, t / 1000)
+        fast.on_piece(b"S", i, chunks[i], t / 1000 + 0.0005)
+    now = 0.04
+    batch = fast.stream_pieces(b"S", now)
+    assert 4 < batch <= 64
+    assert len(fast.request(b"S", batch, now)) == batch  # the pipeline holds a full stream
+    assert len(fast.request(b"S", batch, now)) == batch  # ...and a second one
+    assert fast.request(b"S", batch, now) == []  # streams_per_peer = 2: no third
+    assert SwarmConfig(piece_size=PIECE).stream_pieces(1e12, PIECE) == 64  # the wire's cap
+
+
 def test_two_peers_are_settled_only_once_both_hold_everything_and_have_said_so() -> None:
     seed, leech = session(ALL), session(ALL & ~1)  # the leecher lacks piece 0
     shake(seed, b"S", leech, b"L")

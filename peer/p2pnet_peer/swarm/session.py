@@ -111,6 +111,13 @@ class SwarmSession:
 
     # -- downloading ------------------------------------------------------------------------
 
+    def stream_pieces(self, peer: bytes, now: float) -> int:
+        """How many pieces one GetPieces stream to ``peer`` should ask for now."""
+        n = self.neighbours.get(peer)
+        if n is None:
+            return self.config.request_batch
+        return n.stream_pieces(self.config, self.manifest.piece_size, now)
+
     def request(self, peer: bytes, limit: int, now: float) -> list[int]:
         """Up to ``limit`` pieces to request from ``peer`` now: empty if it chokes us, has
         nothing new, or already has its pipeline's worth in flight."""

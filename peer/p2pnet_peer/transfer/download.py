@@ -2,7 +2,8 @@
 
 Everything runs in the caller's task under one TaskGroup: provider discovery (the DHT,
 every ``discover_interval``), and per neighbour ``streams_per_peer`` request lanes. A
-lane asks the session for up to ``request_batch`` pieces, streams them with GetPieces,
+lane asks the session for up to a stream's worth of pieces (``request_batch``, more on a
+fast link), streams them with GetPieces,
 and sleeps on the neighbour's wake event when there is nothing to ask for (it is choked,
 or the neighbour has nothing new); a Have, an unchoke or a released piece wakes it.
 Each GetPieces stream is its own task so that, in endgame, the first copy of a piece
@@ -147,10 +148,11 @@ class Download:
             self._wakes.pop(contact.id, None)
 
     async def _lane(self, contact: Contact) -> None:
-        session, batch, wake = self.session, self.node.config.request_batch, self._wakes[contact.id]
+        session, wake = self.session, self._wakes[contact.id]
         assert session is not None
         while not session.complete and contact.id in session.neighbours:
-            pieces = session.request(contact.id, batch, self.node.now())
+            now = self.node.now()
+            pieces = session.request(contact.id, session.stream_pieces(contact.id, now), now)
             if not pieces:
                 wake.clear()
                 await wake.wait()
