@@ -12,7 +12,8 @@ variant after another, ``--runs`` rounds, and reports medians:
   once (p2pnet's default ``request_batch`` and ``streams_per_peer``);
 - ``proto_sha``: the same, and every piece is SHA-256 checked and kept in memory, as a
   downloader must;
-- ``proto_sha_16``: the same with streams of 16 pieces.
+- ``proto_sha_16``, ``proto_sha_64``: the same with streams of 16 and of 64 pieces (64 is
+  what a fast link gets, ``SwarmConfig.stream_seconds``).
 
 No p2pnet code runs in either process beyond the generated messages, so ``proto_sha`` is
 a floor for p2pnet's own overhead. The last line is one JSON object: Mbit/s per variant,
@@ -46,6 +47,7 @@ VARIANTS = {  # name: (pieces per stream, streams at once, check and keep)
     "proto": (4, 2, False),
     "proto_sha": (4, 2, True),
     "proto_sha_16": (16, 2, True),
+    "proto_sha_64": (64, 2, True),
 }
 
 

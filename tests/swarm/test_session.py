@@ -87,6 +87,53 @@ def test_haves_are_batched_per_neighbour_and_spared_on_complete_neighbours() -> 
     assert leech.next_announcement(busy={b"S"}) == 31.1
 
 
+def test_we_want_nothing_more_goes_at_once_and_mere_news_is_batched() -> None:
+    """Like BitTorrent's not-interested: once we hold everything a neighbour has, it hears
+    at once, since it keeps an unchoke slot for us until then; pieces it merely lacks wait
+    for the next batch (``have_interval``, 0.5 s here)."""
+    leech, x, seed = session(), session(0b11), session(ALL)
+    shake(leech, b"L", x, b"X")
+    shake(leech, b"L", seed, b"S")
+    leech.on_have(b"S", 0, choking_us=False)
+    leech.on_have(b"X", 0, choking_us=False)
+    (i,) = leech.request(b"S", 1, 1.0)  # rarest first: one X lacks
+    assert i not in (0, 1) and leech.on_piece(b"S", i, PIECES[i], 1.0).outcome
+    assert [n.peer for n in leech.announcements(1.0)] == [b"X"]  # X lacks it: news
+    (j,) = leech.request(b"X", 2, 1.1)  # one of X's two pieces (no rate known: one)
+    assert leech.on_piece(b"X", j, PIECES[j], 1.1).outcome is PieceOutcome.VERIFIED
+    assert leech.next_announcement() == 30.0  # X has it: nothing X needs to hear yet
+    (j,) = leech.request(b"X", 2, 1.1)  # the other: now X has nothing more for us
+    assert leech.on_piece(b"X", j, PIECES[j], 1.1).outcome is PieceOutcome.VERIFIED
+    assert leech.next_announcement() == 1.0  # due at once, not at 1.0 + 0.5
+    (note,) = leech.announcements(1.1)
+    assert note.peer == b"X" and sorted(note.pieces) == [0, 1]
+    (k,) = leech.request(b"S", 1, 1.2)
+    assert leech.on_piece(b"S", k, PIECES[k], 1.2).outcome is PieceOutcome.VERIFIED
+    assert leech.next_announcement() == 1.6  # X lacks k: it waits for the batch
+
+
+def test_a_piece_goes_at_once_to_unchoked_neighbours_that_lack_it() -> None:
+    """A neighbour we unchoke can fetch a new piece from us right away, so it hears of it
+    at once (each hop of a new piece through the swarm would otherwise wait for a batch);
+    one we choke cannot, and hears with the next batch."""
+    leech, other, seed = session(), session(), session(ALL)
+    shake(leech, b"L", other, b"O")
+    shake(leech, b"L", seed, b"S")
+    leech.on_have(b"S", 0, choking_us=False)
+    (i,) = leech.request(b"S", 1, 1.0)
+    assert leech.on_piece(b"S", i, PIECES[i], 1.0).outcome is PieceOutcome.VERIFIED
+    assert [n.peer for n in leech.announcements(1.0)] == [b"O"]
+    (j,) = leech.request(b"S", 1, 1.1)
+    assert leech.on_piece(b"S", j, PIECES[j], 1.1).outcome is PieceOutcome.VERIFIED
+    assert leech.next_announcement() == 1.5  # choked: the batch, have_interval after 1.0
+    assert leech.rechoke(1.1) and not leech.choking(b"O")  # O wants our pieces: unchoked
+    (note,) = leech.announcements(1.1)  # the unchoke and piece j, at once
+    assert note.peer == b"O" and note.pieces == [j] and not note.choking
+    (k,) = leech.request(b"S", 1, 1.2)
+    assert leech.on_piece(b"S", k, PIECES[k], 1.2).outcome is PieceOutcome.VERIFIED
+    assert leech.next_announcement() == 1.1  # unchoked and lacks k: due at once
+
+
 def test_a_neighbour_pipeline_is_sized_by_its_rate_since_we_first_asked() -> None:
     """A slow neighbour's first piece says it is slow (the rate counts from the request,
     not from the first byte), so it is not handed a deep pipeline; a fast one is."""

@@ -53,9 +53,11 @@ class SwarmConfig:
       arrive later.
     - ``max_bad_pieces``: pieces failing verification from one peer before it is dropped and
       banned; each bad piece is counted and never requested from that peer again.
-    - ``have_interval``: at most one Have per neighbour this often (the first piece after a
-      quiet spell goes at once); ``keepalive_interval``: an empty Have after this much
-      silence, so dead neighbours are noticed.
+    - ``have_interval``: Haves to a neighbour we choke are batched, at most one this often
+      (the first piece after a quiet spell goes at once). What it can act on now goes at
+      once, one Have in flight per neighbour: an unchoke, pieces it lacks while we unchoke
+      it, and that we want nothing more from it. ``keepalive_interval``: an empty Have
+      after this much silence, so dead neighbours are noticed.
     - ``request_timeout``: seconds for unary RPCs; ``piece_timeout``: seconds for one
       GetPieces stream.
     - ``discover_interval``: while downloading, ask the DHT for more providers this often.

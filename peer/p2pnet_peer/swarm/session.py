@@ -247,11 +247,19 @@ class SwarmSession:
     # -- announcing -------------------------------------------------------------------------
 
     def _due_at(self, n: Neighbour) -> float:
-        # Urgent news: pieces it lacks (it may want them from us), or that we want nothing
-        # more from it (it can stop keeping a slot for us). Pieces it has anyway ride
-        # along with the next Have or keep-alive: they only refine its availability counts.
-        if n.told_choke and not n.we_choke:
-            return n.last_told  # an unchoke goes at once: its upload slot idles until then
+        # At once, news it can act on now: an unchoke (its upload slot idles until then);
+        # pieces it lacks while we unchoke it (it may fetch them from us right away, so a
+        # new piece crosses the swarm without waiting for a batch at every hop); and that
+        # we just got the last pieces we wanted from it while it still counts us as
+        # wanting them (BitTorrent's not-interested: the slot it keeps for us can go to a
+        # peer that can use it).
+        if not n.we_choke and (n.told_choke or n.unannounced & ~n.has):
+            return n.last_told
+        if n.unannounced & n.has and not n.has & ~self.have:
+            return n.last_told
+        # Batched every have_interval: pieces it lacks while we choke it, and a choke.
+        # Pieces it has anyway ride along with the next Have or keep-alive: they only
+        # refine its availability counts.
         news = n.unannounced & ~n.has or (n.unannounced and not n.has & ~self.have)
         if news or n.told_choke != n.we_choke:
             return n.last_told + self.config.have_interval
