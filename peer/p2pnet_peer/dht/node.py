@@ -196,8 +196,9 @@ class DhtNode:
                 if not pending:
                     break
                 done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in [t for t in pending if t in done]:  # in request order: a set
-                    # of tasks iterates by address, which would make simulations unrepeatable
+                # In request order: a set of tasks iterates by address, so simulations
+                # would not replay.
+                for task in [t for t in pending if t in done]:
                     contact = pending.pop(task)
                     response = task.result()
                     if response is None:

@@ -48,17 +48,20 @@ class Neighbour:
         """Pieces to ask for in one stream: more on a fast link (see SwarmConfig), once it
         has delivered two streams of ``request_batch``, so a first burst (an idle token
         bucket sends its burst at once) does not pass for a fast link."""
-        proven = config.streams_per_peer * config.request_batch * piece_size
-        if self.delivery.total < proven:
-            return config.request_batch
-        return config.stream_pieces(self.delivery.rate(now), piece_size)
+        return self._stream_pieces(config, piece_size, self.delivery.rate(now))
 
     def in_flight_target(self, config: SwarmConfig, piece_size: int, now: float) -> int:
         """Pieces to keep requested from it: its recent rate times pipeline_seconds, at
         most ``streams_per_peer`` streams' worth."""
-        cap = config.streams_per_peer * self.stream_pieces(config, piece_size, now)
-        want = -(-self.delivery.rate(now) * config.pipeline_seconds // piece_size)
+        rate = self.delivery.rate(now)
+        cap = config.streams_per_peer * self._stream_pieces(config, piece_size, rate)
+        want = -(-rate * config.pipeline_seconds // piece_size)
         return max(1, min(cap, int(want)))
+
+    def _stream_pieces(self, config: SwarmConfig, piece_size: int, rate: float) -> int:
+        if self.delivery.total < config.streams_per_peer * config.request_batch * piece_size:
+            return config.request_batch
+        return config.stream_pieces(rate, piece_size)
 
     def trial_wait(self, config: SwarmConfig, nbytes: int, now: float) -> float:
         """Seconds to hold ``nbytes`` for it back: at most one slot's share of the link,

@@ -253,15 +253,16 @@ class SwarmSession:
         # we just got the last pieces we wanted from it while it still counts us as
         # wanting them (BitTorrent's not-interested: the slot it keeps for us can go to a
         # peer that can use it).
-        if not n.we_choke and (n.told_choke or n.unannounced & ~n.has):
+        lacks = n.unannounced & ~n.has
+        want_nothing = not n.has & ~self.have
+        if not n.we_choke and (n.told_choke or lacks):
             return n.last_told
-        if n.unannounced & n.has and not n.has & ~self.have:
+        if want_nothing and n.unannounced & n.has:
             return n.last_told
         # Batched every have_interval: pieces it lacks while we choke it, and a choke.
         # Pieces it has anyway ride along with the next Have or keep-alive: they only
         # refine its availability counts.
-        news = n.unannounced & ~n.has or (n.unannounced and not n.has & ~self.have)
-        if news or n.told_choke != n.we_choke:
+        if lacks or (n.unannounced and want_nothing) or n.told_choke != n.we_choke:
             return n.last_told + self.config.have_interval
         return n.last_told + self.config.keepalive_interval
 
