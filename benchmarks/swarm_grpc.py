@@ -26,6 +26,7 @@ from p2pnet_testbed.local.processes import PeerProcess, stop_all
 
 RPC_TIMEOUT = 600.0  # generous: a busy 2-core machine
 RAW_PATH = "/bench.Raw/Stream"
+SAMPLE_INTERVAL = 0.1  # seconds between questions to the free rider
 
 
 def swarm_env(args: argparse.Namespace, rate: float, **extra: str) -> dict[str, str]:
@@ -91,22 +92,66 @@ async def drive(seed: str, downloaders: list[str], rider: str | None, source: Pa
         )
     loop = asyncio.get_running_loop()
     start = loop.time()
-    finishes: list[tuple[float, int]] = []
+    finishes: list[float] = []
 
     async def fetch(address: str) -> None:
         await fetch_done(address, published.cid)
-        got = (await transferred(rider, published.cid))[0] if rider else 0
-        finishes.append((loop.time() - start, got))
+        finishes.append(loop.time() - start)
 
     riding = asyncio.ensure_future(fetch_done(rider, published.cid)) if rider else None
+    sampling = asyncio.ensure_future(sample(rider, published.cid, start)) if rider else None
     await asyncio.gather(*map(fetch, downloaders))
-    if riding is not None:
-        riding.cancel()
-        await asyncio.gather(riding, return_exceptions=True)
-    finishes.sort()
-    fraction = finishes[len(finishes) // 2][1] / published.size if rider else None
+    fraction = None
+    if sampling is not None and riding is not None:
+        samples = await stop(sampling)
+        await stop(riding)
+        finishes.sort()
+        fraction = rider_bytes_at(samples, finishes[len(finishes) // 2]) / published.size
     seed_up = (await transferred(seed, published.cid))[1]
-    return SwarmRun([t for t, _ in finishes], seed_up, published.size, fraction)
+    return SwarmRun(sorted(finishes), seed_up, published.size, fraction)
+
+
+async def stop(task: asyncio.Future) -> object:
+    task.cancel()
+    (result,) = await asyncio.gather(task, return_exceptions=True)
+    return result
+
+
+async def sample(address: str, cid: bytes, start: float) -> list[tuple[float, int]]:
+    """The peer's downloaded bytes of ``cid``, asked every SAMPLE_INTERVAL on one channel
+    without waiting for earlier answers (a busy peer answers late): (seconds from ``start``
+    when the question was sent, bytes in the answer), until cancelled; returns them."""
+    loop = asyncio.get_running_loop()
+    samples: list[tuple[float, int]] = []
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = control_pb2_grpc.ControlStub(channel)
+
+        async def one() -> None:
+            sent = loop.time() - start
+            status = await stub.Status(control_pb2.StatusRequest(), timeout=30)
+            got = [t.downloaded_bytes for t in status.transfers if t.cid == cid]
+            samples.append((sent, got[0] if got else 0))
+
+        pending: set[asyncio.Task] = set()
+        try:
+            while True:
+                task = asyncio.ensure_future(one())
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+                await asyncio.sleep(SAMPLE_INTERVAL)
+        except asyncio.CancelledError:
+            await asyncio.gather(*pending, return_exceptions=True)  # the late answers count
+            return samples
+
+
+def rider_bytes_at(samples: list[tuple[float, int]], when: float) -> int:
+    """The free rider's bytes at ``when``, read pessimistically: the last answer to a
+    question sent at or before ``when`` (the peer answered then or later, so the figure
+    is at least what it held at ``when``)."""
+    before = [got for sent, got in sorted(samples) if sent <= when]
+    if not before:
+        raise RuntimeError(f"no sample of the free rider before {when:.1f} s")
+    return before[-1]
 
 
 def run_grpc(args: argparse.Namespace, free_rider: bool) -> SwarmRun:

@@ -23,8 +23,10 @@ def session(have: int = 0) -> SwarmSession:
 def shake(a: SwarmSession, a_id: bytes, b: SwarmSession, b_id: bytes) -> None:
     """The Bitfield exchange, both ways."""
     assert a.connect(b_id, 0.0) and b.connect(a_id, 0.0)
-    b.on_bitfield(a_id, a.have, a.choking(b_id))
-    a.on_bitfield(b_id, b.have, b.choking(a_id))
+    b.on_bitfield(a_id, a.have, a.choking(b_id), a.super_seeding)
+    a.on_bitfield(b_id, b.have, b.choking(a_id), b.super_seeding)
+    a.told_bitfield(b_id, 0.0)
+    b.told_bitfield(a_id, 0.0)
 
 
 def test_seed_unchokes_an_interested_leecher_which_then_gets_verified_pieces() -> None:
@@ -70,6 +72,93 @@ def test_seed_serves_first_copies_first() -> None:
     for i in range(MANIFEST.count):
         seed.out |= 1 << i
     assert seed.serve(b"B", 3) is None  # every piece is out: anything goes
+
+
+def test_a_seed_stops_sending_first_copies_to_a_peer_that_does_not_pass_them_on() -> None:
+    """BEP 16's rule: a peer holding ``seed_unspread_limit`` first copies that no other
+    neighbour has is choked (a free rider never passes pieces on), and those pieces go
+    out again, to others, once; when they spread it may be unchoked again."""
+    config = CONFIG.with_overrides(seed_unspread_limit=3)
+    seed = SwarmSession(MANIFEST, ALL, config, random.Random(1), now=0.0)
+    rider, honest = session(), session()
+    shake(seed, b"S", rider, b"R")
+    shake(seed, b"S", honest, b"H")
+    assert seed.super_seeding and rider.neighbours[b"S"].super_seeding
+    seed.rechoke(0.0)
+    assert not seed.choking(b"R") and not seed.choking(b"H")
+    for i in (0, 1, 2):
+        assert seed.serve(b"R", i) is None
+    assert seed.serve(b"H", 0) is Refusal.ALREADY_OUT
+    assert seed.rechoke(0.1) and seed.choking(b"R") and not seed.choking(b"H")
+    seed.on_have(b"R", 0b111, choking_us=True)  # it holds them, and passes none on
+    assert seed.serve(b"H", 0) is None  # piece 0 goes out again, to H
+    seed.rechoke(0.2)
+    assert seed.serve(b"H", 1) is None and seed.serve(b"H", 0) is Refusal.ALREADY_OUT
+    seed.on_have(b"H", 0b011, choking_us=False)  # H holds 0 and 1: R's have spread...
+    seed.rechoke(0.3)
+    assert not seed.choking(b"R")  # ...so R holds one unspread first copy: unchoked
+    assert seed.serve(b"H", 2) is None  # piece 2 was re-issued once, not twice
+    assert seed.serve(b"H", 3) is None
+
+
+def test_a_lone_downloader_keeps_getting_first_copies() -> None:
+    """With nobody else to pass pieces to, holding unspread first copies is no sign of
+    free riding, and choking the only downloader would stall it."""
+    config = CONFIG.with_overrides(seed_unspread_limit=2)
+    seed = SwarmSession(MANIFEST, ALL, config, random.Random(1), now=0.0)
+    leech = session()
+    shake(seed, b"S", leech, b"L")
+    seed.rechoke(0.0)
+    for i in range(MANIFEST.count - 1):
+        assert seed.serve(b"L", i) is None
+        seed.on_have(b"L", 1 << i, choking_us=True)
+        seed.rechoke(i / 10)
+        assert not seed.choking(b"L")
+    assert seed.serve(b"L", MANIFEST.count - 1) is None
+
+
+def test_a_super_seeding_neighbour_hears_of_our_pieces_in_batches() -> None:
+    """A seed sending first copies says so in the handshake and in Haves, so that
+    leechers tell it of new pieces within ``have_interval`` (0.5 s here) and not only
+    with keep-alives: that is how it sees first copies spread. Once every piece is out it
+    says it no longer needs them."""
+    leech, seed = session(), session(ALL)
+    shake(leech, b"L", seed, b"S")
+    leech.on_have(b"S", 0, choking_us=False, super_seeding=True)
+    (i,) = leech.request(b"S", 1, 1.0)
+    assert leech.on_piece(b"S", i, PIECES[i], 1.0).outcome is PieceOutcome.VERIFIED
+    assert leech.next_announcement() == 0.5  # a batch after the handshake at 0.0
+    (note,) = leech.announcements(1.0)
+    assert note.peer == b"S" and note.pieces == [i]
+    seed.on_have(b"L", 1 << i, note.choking, note.super_seeding)
+    leech.on_have(b"S", 0, choking_us=False, super_seeding=False)
+    (j,) = leech.request(b"S", 1, 1.1)
+    assert leech.on_piece(b"S", j, PIECES[j], 1.1).outcome is PieceOutcome.VERIFIED
+    assert leech.next_announcement() == 30.0 + 1.0  # a plain seed: only keep-alives
+    for k in range(MANIFEST.count):
+        assert seed.serve(b"L", k) in (None, Refusal.CHOKED)
+    seed.out = ALL  # every piece is out: the first-copy phase is over
+    assert not seed.super_seeding and seed.next_announcement() == 0.5  # it says so
+    (said,) = seed.announcements(0.5)
+    assert not said.super_seeding
+
+
+def test_a_leecher_gives_a_peer_that_never_reciprocated_one_slot_share() -> None:
+    """Unchoking a peer that has not reciprocated is a trial: it gets at most one slot's
+    share of our upload link (upload_rate / (regular + optimistic slots)), even when it
+    holds nothing we lack, so what reciprocating peers leave idle does not all go to it."""
+    config = CONFIG.with_overrides(upload_rate=10 * PIECE, regular_slots=4, optimistic_slots=1)
+    leech = SwarmSession(MANIFEST, 0b1111, config, random.Random(1), now=0.0)
+    assert leech.connect(b"R", 0.0) and leech.connect(b"P", 0.0)
+    leech.on_bitfield(b"R", 0, choking_us=True)  # nothing we lack, never unchokes us
+    leech.on_bitfield(b"P", 0b10000, choking_us=False)  # P unchokes us: reciprocates
+    waits = [leech.trial_wait(b"R", PIECE, 0.0) for _ in range(3)]
+    assert waits == [0.0, 0.5, 1.0]  # one piece of burst, then 2 pieces/s: 10 / 5 slots
+    assert leech.trial_wait(b"P", PIECE, 0.0) == 0.0
+    seed = SwarmSession(MANIFEST, ALL, config, random.Random(1), now=0.0)
+    assert seed.connect(b"R", 0.0)
+    seed.on_bitfield(b"R", 0, choking_us=True)
+    assert [seed.trial_wait(b"R", PIECE, 0.0) for _ in range(3)] == [0.0] * 3  # seeds do not cap
 
 
 def test_haves_are_batched_per_neighbour_and_spared_on_complete_neighbours() -> None:

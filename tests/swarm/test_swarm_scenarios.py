@@ -175,9 +175,9 @@ def test_a_one_piece_file_is_fetched_with_two_handshakes_not_one_per_provider() 
                 manifest = await publish(p, data)
                 shake = p.transfer.handshake
 
-                def counted(sender, session, mask, choking, shake=shake):  # type: ignore[no-untyped-def]
+                def counted(sender, *args, shake=shake):  # type: ignore[no-untyped-def]
                     handshakes.append(sender.id)
-                    return shake(sender, session, mask, choking)
+                    return shake(sender, *args)
 
                 p.transfer.handshake = counted  # type: ignore[method-assign]
             found = await downloader.transfer.dht.find_providers(manifest.cid)

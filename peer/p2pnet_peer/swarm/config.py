@@ -47,7 +47,10 @@ class SwarmConfig:
     - ``seed_first_copies``: a seed that still holds pieces no neighbour has and it has not
       sent serves only those, declining the rest (ALREADY_OUT), so its upload goes to first
       copies and the swarm holds every piece after about ``size / upload_rate`` (BEP 16
-      super-seeding in spirit; it changes which pieces a seed sends, not whom).
+      super-seeding in spirit). ``seed_unspread_limit``: while it does, a neighbour holding
+      this many first copies from it that no other neighbour holds yet is not unchoked
+      (BEP 16: a peer that does not pass pieces on stops getting new ones), and those
+      pieces go out again to others.
     - ``max_neighbours``: peers per content swarm; a downloader shakes hands with up to
       half of it (at most twice the pieces it lacks) and leaves the rest for peers that
       arrive later.
@@ -77,6 +80,7 @@ class SwarmConfig:
     streams_per_peer: int = 2
     endgame_duplicates: int = 2
     seed_first_copies: bool = True
+    seed_unspread_limit: int = 4
     max_neighbours: int = 40
     max_bad_pieces: int = 3
     have_interval: float = 0.2
@@ -94,8 +98,10 @@ class SwarmConfig:
             raise ValueError("request_batch, streams_per_peer, endgame_duplicates must be >= 1")
         if self.request_batch > MAX_PIECES_PER_REQUEST:
             raise ValueError(f"request_batch must be at most {MAX_PIECES_PER_REQUEST}")
-        if self.max_neighbours < 1 or self.max_bad_pieces < 1:
-            raise ValueError("max_neighbours and max_bad_pieces must be at least 1")
+        if min(self.max_neighbours, self.max_bad_pieces, self.seed_unspread_limit) < 1:
+            raise ValueError(
+                "max_neighbours, max_bad_pieces and seed_unspread_limit must be at least 1"
+            )
         if self.pipeline_seconds < 0 or self.stream_seconds < 0:
             raise ValueError("pipeline_seconds and stream_seconds must not be negative")
         if self.upload_rate < 0 or self.upload_burst < 0:

@@ -27,6 +27,10 @@ class Neighbour:
     excluded: int = 0  # pieces it sent bad: never requested from it again
     declined: int = 0  # pieces it declined (ALREADY_OUT) until declined_until
     declined_until: float = 0.0
+    super_seeding: bool = False  # it is a seed sending first copies: Haves go batched
+    told_super_seeding: bool = False  # whether we are, as it last heard
+    first_copies: int = 0  # (seed) pieces we sent it first that no other neighbour holds yet
+    hoarding: bool = False  # (seed) it holds seed_unspread_limit of those: not unchoked
     trial: TokenBucket | None = None  # caps it at one slot's share until it reciprocates
 
     @classmethod

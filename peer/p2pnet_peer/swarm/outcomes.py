@@ -32,3 +32,4 @@ class Announcement:
     peer: bytes
     pieces: list[int]
     choking: bool
+    super_seeding: bool = False

@@ -60,6 +60,11 @@ class SwarmSession:
         return self.picker.complete
 
     @property
+    def super_seeding(self) -> bool:
+        """A seed sending first copies: it holds pieces no neighbour has yet."""
+        return self.config.seed_first_copies and self.complete and bool(self.have & ~self.out)
+
+    @property
     def unchoked(self) -> list[bytes]:
         return [p for p, n in self.neighbours.items() if not n.we_choke]
 
@@ -79,6 +84,7 @@ class SwarmSession:
     def disconnect(self, peer: bytes) -> None:
         n = self.neighbours.pop(peer, None)
         if n is not None:
+            self.out &= ~n.first_copies  # first copies that left with it go out again
             self.picker.add_availability(n.has, -1)
             for i in bits(n.requested):
                 self.picker.release(peer, i)
@@ -94,20 +100,36 @@ class SwarmSession:
         """We sent ``peer`` our full bitfield and choke decision (handshake either way)."""
         n = self.neighbours[peer]
         n.unannounced, n.told_choke, n.last_told = 0, n.we_choke, now
+        n.told_super_seeding = self.super_seeding
 
-    def on_bitfield(self, peer: bytes, mask: int, choking_us: bool) -> None:
+    def on_bitfield(
+        self, peer: bytes, mask: int, choking_us: bool, super_seeding: bool = False
+    ) -> None:
         n = self.neighbours[peer]
         self.picker.add_availability(n.has & ~mask, -1)
         self.picker.add_availability(mask & ~n.has, +1)
-        n.has, n.choking_us = mask, choking_us
-        self.out |= mask
+        n.has, n.choking_us, n.super_seeding = mask, choking_us, super_seeding
+        self._spread(peer, mask)
 
-    def on_have(self, peer: bytes, mask: int, choking_us: bool) -> None:
+    def on_have(
+        self, peer: bytes, mask: int, choking_us: bool, super_seeding: bool = False
+    ) -> None:
         n = self.neighbours[peer]
         self.picker.add_availability(mask & ~n.has, +1)
         n.has |= mask
-        n.choking_us = choking_us
-        self.out |= mask
+        n.choking_us, n.super_seeding = choking_us, super_seeding
+        self._spread(peer, mask)
+
+    def _spread(self, peer: bytes, mask: int) -> None:
+        """``peer`` holds ``mask``: those pieces are out (unless it hoards first copies),
+        and any first copy of them we sent another neighbour has spread."""
+        if not self.neighbours[peer].hoarding:
+            self.out |= mask
+        if not self.complete:
+            return
+        for p, n in self.neighbours.items():
+            if n.first_copies & mask and p != peer:
+                n.first_copies &= ~mask
 
     # -- downloading ------------------------------------------------------------------------
 
@@ -200,6 +222,8 @@ class SwarmSession:
         first_copies = self.config.seed_first_copies and self.complete
         if first_copies and self.out & bit and self.have & ~self.out:
             return Refusal.ALREADY_OUT  # some piece is not out yet: that one first
+        if first_copies and not self.out & bit:
+            n.first_copies |= bit
         self.out |= bit
         return None
 
@@ -212,10 +236,11 @@ class SwarmSession:
 
     def trial_wait(self, peer: bytes, nbytes: int, now: float) -> float:
         """Seconds to hold a piece for ``peer`` back before it takes the upload link: a
-        leecher caps a peer that could reciprocate (it has pieces we lack) but has not at
-        one slot's share of its link (:meth:`Neighbour.trial_wait`). Seeds do not cap."""
+        leecher caps a peer that has not reciprocated at one slot's share of its link
+        (:meth:`Neighbour.trial_wait`), whether or not it holds pieces we lack: either way
+        what reciprocating peers leave idle must not all flow to it. Seeds do not cap."""
         n = self.neighbours.get(peer)
-        if n is None or self.complete or n.proven or not n.has & ~self.have:
+        if n is None or self.complete or n.proven:
             return 0.0
         return n.trial_wait(self.config, nbytes, now)
 
@@ -229,6 +254,9 @@ class SwarmSession:
         """Run the choker; True if any neighbour's choke state changed."""
         have, seeding, neighbours = self.have, self.complete, self.neighbours
         interested = [p for p, n in neighbours.items() if have & ~n.has]
+        if seeding:
+            hoarders = self._hoarders(interested)
+            interested = [p for p in interested if p not in hoarders]
 
         def rank(peer: bytes) -> tuple[float, ...]:
             n = neighbours[peer]
@@ -243,6 +271,27 @@ class SwarmSession:
             if choke != n.we_choke:
                 n.we_choke, changed = choke, True
         return changed
+
+    def _hoarders(self, interested: list[bytes]) -> set[bytes]:
+        """(A seed sending first copies) the interested neighbours that each hold
+        ``seed_unspread_limit`` first copies from us that no other neighbour has: BEP 16's
+        super-seeding rule, so a peer that does not pass pieces on (a free rider) stops
+        getting first copies, and the ones it sits on go out again to others, once, when
+        it starts hoarding. Not when every interested neighbour hoards: then there is
+        nobody else to send first copies to (a lone downloader, say)."""
+        if not self.super_seeding:
+            over: set[bytes] = set()
+        else:
+            limit, held = self.config.seed_unspread_limit, self.neighbours
+            over = {p for p in interested if held[p].first_copies.bit_count() >= limit}
+            if len(over) == len(interested):
+                over = set()
+        for p, n in self.neighbours.items():
+            hoarding = p in over
+            if hoarding and not n.hoarding:
+                self.out &= ~n.first_copies
+            n.hoarding = hoarding
+        return over
 
     # -- announcing -------------------------------------------------------------------------
 
@@ -259,10 +308,13 @@ class SwarmSession:
             return n.last_told
         if want_nothing and n.unannounced & n.has:
             return n.last_told
-        # Batched every have_interval: pieces it lacks while we choke it, and a choke.
-        # Pieces it has anyway ride along with the next Have or keep-alive: they only
-        # refine its availability counts.
-        if lacks or (n.unannounced and want_nothing) or n.told_choke != n.we_choke:
+        # Batched every have_interval: pieces it lacks while we choke it, and a choke;
+        # any piece to a seed sending first copies (it watches them spread), and the
+        # start or end of our own first-copy phase. Other pieces it has anyway ride along
+        # with the next Have or keep-alive: they only refine its availability counts.
+        news = n.unannounced and (want_nothing or n.super_seeding)
+        stale = n.told_choke != n.we_choke or n.told_super_seeding != self.super_seeding
+        if lacks or news or stale:
             return n.last_told + self.config.have_interval
         return n.last_told + self.config.keepalive_interval
 
@@ -277,6 +329,8 @@ class SwarmSession:
         for p, n in self.neighbours.items():
             if p in busy or self._due_at(n) > now + SLACK:
                 continue
-            out.append(Announcement(p, bits(n.unannounced), n.we_choke))
+            super_seeding = self.super_seeding
+            out.append(Announcement(p, bits(n.unannounced), n.we_choke, super_seeding))
             n.unannounced, n.told_choke, n.last_told = 0, n.we_choke, now
+            n.told_super_seeding = super_seeding
         return out

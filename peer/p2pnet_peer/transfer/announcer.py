@@ -58,7 +58,11 @@ class HaveAnnouncer:
             if contact is None:
                 return
             request = transfer_pb2.HaveRequest(
-                sender=node.wire_self, cid=session.cid, pieces=note.pieces, choking=note.choking
+                sender=node.wire_self,
+                cid=session.cid,
+                pieces=note.pieces,
+                choking=note.choking,
+                super_seeding=note.super_seeding,
             )
             try:
                 response = await node.transport.call(

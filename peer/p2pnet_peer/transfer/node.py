@@ -113,13 +113,14 @@ class TransferNode:
     # -- inbound: called by TransferService once a request passed its checks -------------
 
     def handshake(
-        self, sender: Contact, session: SwarmSession, mask: int, choking: bool
+        self, sender: Contact, session: SwarmSession, mask: int, choking: bool, seeding: bool
     ) -> transfer_pb2.BitfieldResponse:
+        """``seeding``: the sender is super-seeding (see SwarmSession.on_bitfield)."""
         now = self.now()
         if not session.connect(sender.id, now):
             return transfer_pb2.BitfieldResponse(responder=self.wire_self, accepted=False)
         self.contacts[sender.id] = sender
-        session.on_bitfield(sender.id, mask, choking)
+        session.on_bitfield(sender.id, mask, choking, seeding)
         self.rechoke(session)
         session.told_bitfield(sender.id, now)
         download = self.downloads.get(session.cid)
@@ -130,13 +131,16 @@ class TransferNode:
             accepted=True,
             bitfield=to_wire(session.have, session.manifest.count),
             choking=session.neighbours[sender.id].we_choke,
+            super_seeding=session.super_seeding,
         )
 
-    def have(self, sender: Contact, session: SwarmSession, mask: int, choking: bool) -> bool:
+    def have(
+        self, sender: Contact, session: SwarmSession, mask: int, choking: bool, seeding: bool
+    ) -> bool:
         if sender.id not in session.neighbours:
             return False
         self.contacts[sender.id] = sender
-        session.on_have(sender.id, mask, choking)
+        session.on_have(sender.id, mask, choking, seeding)
         if session.settled(sender.id):  # it just finished, and so had we: part
             self.disconnect(session, sender.id)
             return True
@@ -184,6 +188,7 @@ class TransferNode:
             cid=session.cid,
             bitfield=to_wire(session.have, session.manifest.count),
             choking=session.neighbours[contact.id].we_choke,
+            super_seeding=session.super_seeding,
         )
         session.told_bitfield(contact.id, self.now())
         try:
@@ -198,7 +203,7 @@ class TransferNode:
             return False
         if contact.id not in session.neighbours:
             return False
-        session.on_bitfield(contact.id, mask, response.choking)
+        session.on_bitfield(contact.id, mask, response.choking, response.super_seeding)
         self.rechoke(session)
         return True
 

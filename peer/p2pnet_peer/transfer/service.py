@@ -74,7 +74,7 @@ class TransferService:
             mask = from_wire(request.bitfield, session.manifest.count)
         except ValueError as exc:
             raise InvalidRequest(f"bitfield: {exc}") from None
-        return self.node.handshake(sender, session, mask, request.choking)
+        return self.node.handshake(sender, session, mask, request.choking, request.super_seeding)
 
     async def Have(self, request: transfer_pb2.HaveRequest) -> transfer_pb2.HaveResponse:
         sender = self._sender(request)
@@ -83,7 +83,8 @@ class TransferService:
             return transfer_pb2.HaveResponse(responder=self.node.wire_self, known=False)
         count = session.manifest.count
         indices = self._indices(list(set(request.pieces)), session, count)
-        known = self.node.have(sender, session, mask_of(indices), request.choking)
+        mask = mask_of(indices)
+        known = self.node.have(sender, session, mask, request.choking, request.super_seeding)
         return transfer_pb2.HaveResponse(responder=self.node.wire_self, known=known)
 
     async def GetPieces(
