@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import random
 from pathlib import Path
 
@@ -185,6 +186,32 @@ def test_a_one_piece_file_is_fetched_with_two_handshakes_not_one_per_provider() 
             await fetch_all([downloader], manifest.cid)
             assert held(downloader, manifest) == data
             assert 1 <= len(handshakes) <= 2, handshakes
+
+    run_virtual(main())
+
+
+def test_a_fetch_looks_providers_up_once_to_start() -> None:
+    """The lookup that finds the manifest also names the first neighbours, so a fetch
+    starts with one provider lookup, not two back to back; short of neighbours, it looks
+    again after FIRST_RETRY (1 s)."""
+
+    async def main() -> None:
+        async with SimulatedNetwork(MemoryNetwork(), config(), seed=6, maintain=True) as sim:
+            await sim.grow(8)
+            seed, *_, downloader = list(sim)
+            data = content(8)
+            manifest = await publish(seed, data)
+            lookups: list[float] = []
+            find, loop = downloader.transfer.dht.find_providers, asyncio.get_running_loop()
+
+            async def timed(*args, find=find):  # type: ignore[no-untyped-def]
+                lookups.append(loop.time())
+                return await find(*args)
+
+            downloader.transfer.dht.find_providers = timed  # type: ignore[method-assign]
+            await fetch_all([downloader], manifest.cid)
+            assert held(downloader, manifest) == data
+            assert all(b - a >= 0.9 for a, b in itertools.pairwise(lookups)), lookups
 
     run_virtual(main())
 

@@ -59,6 +59,7 @@ class Download:
         self._streams: dict[asyncio.Task[None], set[int]] = {}
         self._done = asyncio.Event()
         self._endgame = False
+        self._found: list[Contact] | None = None  # providers the manifest's lookup found
 
     async def run(self, output: Path | None) -> FetchResult:
         node, started = self.node, self.node.now()
@@ -92,14 +93,16 @@ class Download:
         for manifest in node.storage.manifests():
             if manifest.cid == self.cid:
                 return node.open(manifest)  # resume from the pieces on disk
-        return node.open(await find_manifest(node, self.cid))
+        manifest, self._found = await find_manifest(node, self.cid)
+        return node.open(manifest)
 
     async def _discover(self) -> None:
         """Shake hands with providers until we have half ``max_neighbours`` (the other half
         is left for peers that arrive later and shake hands with us), or twice as many as
         pieces we lack, if fewer: a 1-piece file needs no 12 handshakes, but one spare
-        neighbour in case the first chokes us. Look again every ``discover_interval``, or
-        sooner (1 s, then doubling) while short of that."""
+        neighbour in case the first chokes us. The first round takes the providers the
+        manifest's lookup found; look again every ``discover_interval``, or sooner (1 s,
+        then doubling) while short of that."""
         session, config = self.session, self.node.config
         assert session is not None
         delay = FIRST_RETRY / 2
@@ -107,7 +110,10 @@ class Download:
             missing = session.manifest.count - session.have.bit_count()
             target = max(1, min(config.max_neighbours // 2, 2 * missing))
             if len(session.neighbours.keys() | self._peers.keys()) < target:
-                for contact in await find_providers(self.node, self.cid):
+                found, self._found = self._found, None  # the first round needs no lookup
+                if found is None:
+                    found = await find_providers(self.node, self.cid)
+                for contact in found:
                     if len(session.neighbours.keys() | self._peers.keys()) >= target:
                         break
                     known = contact.id in session.neighbours or contact.id in self._peers

@@ -35,11 +35,13 @@ async def manifest_from(node: TransferNode, contact: Contact, cid: bytes) -> Man
     return manifest if manifest is not None and manifest.cid == cid else None
 
 
-async def find_manifest(node: TransferNode, cid: bytes) -> Manifest:
-    """Ask providers in turn until one has the manifest; every ``discover_interval`` again."""
+async def find_manifest(node: TransferNode, cid: bytes) -> tuple[Manifest, list[Contact]]:
+    """Ask providers in turn until one has the manifest; every ``discover_interval`` again.
+    Returns it and the providers that lookup found (the download's first neighbours)."""
     while True:
-        for contact in await find_providers(node, cid):
+        providers = await find_providers(node, cid)
+        for contact in providers:
             manifest = await manifest_from(node, contact, cid)
             if manifest is not None:
-                return manifest
+                return manifest, providers
         await asyncio.sleep(node.config.discover_interval)
