@@ -17,7 +17,9 @@ gRPC, one unthrottled peer-to-peer download next to raw gRPC streaming of the sa
 - seed_upload_copies: bytes the seed uploaded / file size.
 - freerider_rate_ratio: the free rider's bytes / the file size at the moment the median
   compliant downloader finishes, i.e. its rate over the contended phase / the median
-  compliant rate.
+  compliant rate. Over gRPC the rider is asked for its bytes every 0.1 s; the answer to
+  the last question sent by that moment counts (given then or later, it can only
+  overstate the rider).
 - pair_mbps, pair_limit_mbps: megabits per second of the unthrottled pair download and of
   raw gRPC streaming (same bytes, same chunk size, two processes each); the medians of
   --pair-runs runs of each, alternating.

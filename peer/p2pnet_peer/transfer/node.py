@@ -212,16 +212,17 @@ class TransferNode:
         download = self.downloads.get(session.cid)
         if download is not None:
             download.poke_all()
-        self.announcer.poke()
+        self.announcer.poke(session)
 
     def rechoke(self, session: SwarmSession) -> None:
-        if session.rechoke(self.now()):
-            self.announcer.poke()
+        """Run the choker; the Haves due (a choke change, our first-copy phase, a new
+        neighbour's keep-alive) are looked at again either way."""
+        session.rechoke(self.now())
+        self.announcer.poke(session)
 
     def verified(self, session: SwarmSession) -> None:
         """A piece was verified: neighbours may want it, and their interest changed."""
         self.rechoke(session)
-        self.announcer.poke()
 
     # -- background -------------------------------------------------------------------------
 
