@@ -27,6 +27,10 @@ CHANNEL_OPTIONS = (
     ("grpc.enable_retries", 0),
     ("grpc.initial_reconnect_backoff_ms", 200),
     ("grpc.max_reconnect_backoff_ms", 2000),
+    # Each channel its own connections: grpc otherwise shares them process-wide, and a
+    # channel made to replace one that gave up (see GrpcTransport._unreachable) would
+    # inherit its connection's reconnect backoff.
+    ("grpc.use_local_subchannel_pool", 1),
 )
 
 
@@ -97,7 +101,7 @@ class GrpcTransport:
         try:
             return await stub(request, timeout=timeout, metadata=outbound_metadata.get() or None)
         except grpc.aio.AioRpcError as exc:
-            raise PeerUnreachable(address, f"{exc.code().name}: {exc.details()}") from None
+            raise self._unreachable(address, exc) from None
 
     async def stream(
         self, address: str, service: str, method_name: str, request: Message, timeout: float
@@ -113,9 +117,18 @@ class GrpcTransport:
             async for item in call:
                 yield item
         except grpc.aio.AioRpcError as exc:
-            raise PeerUnreachable(address, f"{exc.code().name}: {exc.details()}") from None
+            raise self._unreachable(address, exc) from None
         finally:
             call.cancel()
+
+    def _unreachable(self, address: str, exc: grpc.aio.AioRpcError) -> PeerUnreachable:
+        """UNAVAILABLE: the channel could not reach the peer, and for a while (its
+        reconnect backoff, up to 2 s) it would fail every call at once, even after the
+        peer is back (a restart on the same address). Drop it from the pool, so the next
+        call dials afresh: an AutoNAT dial-back, say, must test a new dial."""
+        if exc.code() == grpc.StatusCode.UNAVAILABLE:
+            self._pool.forget(address)
+        return PeerUnreachable(address, f"{exc.code().name}: {exc.details()}")
 
     async def close(self) -> None:
         return None

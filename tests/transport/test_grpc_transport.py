@@ -1,0 +1,63 @@
+"""The gRPC transport over real loopback channels."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+import pytest
+
+from p2pnet.v1 import nat_pb2
+from p2pnet_peer.metrics import PeerMetrics
+from p2pnet_peer.rpc_server import add_services, build_server
+from p2pnet_peer.transport.base import PeerUnreachable
+from p2pnet_peer.transport.grpc_channels import ChannelPool, GrpcTransport
+
+SERVICE = "p2pnet.v1.Nat"
+
+
+class Pinged:
+    name = SERVICE
+
+    async def Ping(self, request: nat_pb2.NatPingRequest) -> nat_pb2.NatPingResponse:
+        return nat_pb2.NatPingResponse()
+
+
+async def _serve(port: int = 0) -> tuple[grpc.aio.Server, int]:
+    """A server on ``port`` (0: any); a port just given up may take a moment to bind."""
+    for _ in range(100):
+        server, _ = build_server(PeerMetrics())
+        bound = server.add_insecure_port(f"127.0.0.1:{port}")
+        if bound and (bound == port or not port):
+            add_services(server, {SERVICE: Pinged()})
+            await server.start()
+            return server, bound
+        await server.stop(None)
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"cannot bind 127.0.0.1:{port}")
+
+
+async def _ping(transport: GrpcTransport, address: str) -> None:
+    await transport.call(address, SERVICE, "Ping", nat_pb2.NatPingRequest(), timeout=5.0)
+
+
+async def test_a_peer_back_on_its_address_is_reached_at_once() -> None:
+    """A channel that found its peer gone backs off before it reconnects (200 ms, then
+    doubling up to 2 s) and meanwhile fails every call at once. A peer restarted on the
+    same address (churn) must be reachable right away: an AutoNAT dial-back in that
+    window used to report a public peer unreachable, hence private."""
+    pool = ChannelPool()
+    transport = GrpcTransport(pool)
+    server, port = await _serve()
+    address = f"127.0.0.1:{port}"
+    try:
+        await _ping(transport, address)
+        await server.stop(None)
+        for _ in range(3):  # each failure doubles the channel's backoff
+            with pytest.raises(PeerUnreachable):
+                await _ping(transport, address)
+        server, _ = await _serve(port)
+        await _ping(transport, address)
+    finally:
+        await server.stop(None)
+        await pool.close()
