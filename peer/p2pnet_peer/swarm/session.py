@@ -325,11 +325,10 @@ class SwarmSession:
 
     def announcements(self, now: float, busy: Container[bytes] = ()) -> list[Announcement]:
         """Haves due now (skipping ``busy`` neighbours); each is marked as told."""
-        out = []
+        out, super_seeding = [], self.super_seeding
         for p, n in self.neighbours.items():
             if p in busy or self._due_at(n) > now + SLACK:
                 continue
-            super_seeding = self.super_seeding
             out.append(Announcement(p, bits(n.unannounced), n.we_choke, super_seeding))
             n.unannounced, n.told_choke, n.last_told = 0, n.we_choke, now
             n.told_super_seeding = super_seeding

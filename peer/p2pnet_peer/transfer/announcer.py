@@ -35,15 +35,11 @@ class HaveAnnouncer:
         self._busy: dict[bytes, set[bytes]] = {}  # cid -> neighbours with a Have in flight
         self._next: dict[bytes, float] = {}  # cid -> when its next Have is due
         self._wake_at = 0.0  # when the loop wakes up next on its own
-        self._all = True  # look at every session
+        self._all = True  # the first pass looks at every session
 
-    def poke(self, session: SwarmSession | None = None) -> None:
-        """Something changed in ``session`` (a piece, a choke decision, a neighbour), or in
-        any session if None: look again."""
-        if session is None:
-            self._all = True
-            self._due.set()
-            return
+    def poke(self, session: SwarmSession) -> None:
+        """Something changed in ``session`` (a piece, a choke decision, a neighbour): look
+        again at when its next Have is due."""
         at = session.next_announcement(self._busy.get(session.cid, ()))
         if at is None:
             self._next.pop(session.cid, None)

@@ -59,17 +59,17 @@ class Download:
         self._streams: dict[asyncio.Task[None], set[int]] = {}
         self._done = asyncio.Event()
         self._endgame = False
-        self._found: list[Contact] | None = None  # providers the manifest's lookup found
 
     async def run(self, output: Path | None) -> FetchResult:
         node, started = self.node, self.node.now()
-        session = self.session = await self._open()
+        session, found = await self._open()
+        self.session = session
         resumed, before = session.have.bit_count(), session.downloaded
         if not session.complete:
             async with asyncio.TaskGroup() as group:
                 self._group = group
                 group.create_task(node.dht.provide(self.cid))  # partial holders serve too
-                discover = group.create_task(self._discover())
+                discover = group.create_task(self._discover(found))
                 for peer in list(session.neighbours):
                     if peer in node.contacts:
                         self.adopt(node.contacts[peer])
@@ -86,23 +86,24 @@ class Download:
         duration = node.now() - started
         return FetchResult(session.manifest, duration, session.downloaded - before, resumed, path)
 
-    async def _open(self) -> SwarmSession:
+    async def _open(self) -> tuple[SwarmSession, list[Contact] | None]:
+        """The session, and the providers found on the way (None: no lookup was needed)."""
         node = self.node
         if self.cid in node.sessions:
-            return node.sessions[self.cid]
+            return node.sessions[self.cid], None
         for manifest in node.storage.manifests():
             if manifest.cid == self.cid:
-                return node.open(manifest)  # resume from the pieces on disk
-        manifest, self._found = await find_manifest(node, self.cid)
-        return node.open(manifest)
+                return node.open(manifest), None  # resume from the pieces on disk
+        manifest, found = await find_manifest(node, self.cid)
+        return node.open(manifest), found
 
-    async def _discover(self) -> None:
+    async def _discover(self, found: list[Contact] | None) -> None:
         """Shake hands with providers until we have half ``max_neighbours`` (the other half
         is left for peers that arrive later and shake hands with us), or twice as many as
         pieces we lack, if fewer: a 1-piece file needs no 12 handshakes, but one spare
-        neighbour in case the first chokes us. The first round takes the providers the
-        manifest's lookup found; look again every ``discover_interval``, or sooner (1 s,
-        then doubling) while short of that."""
+        neighbour in case the first chokes us. The first round takes ``found`` (the
+        providers the manifest's lookup found) if given; look again every
+        ``discover_interval``, or sooner (1 s, then doubling) while short of that."""
         session, config = self.session, self.node.config
         assert session is not None
         delay = FIRST_RETRY / 2
@@ -110,10 +111,10 @@ class Download:
             missing = session.manifest.count - session.have.bit_count()
             target = max(1, min(config.max_neighbours // 2, 2 * missing))
             if len(session.neighbours.keys() | self._peers.keys()) < target:
-                found, self._found = self._found, None  # the first round needs no lookup
                 if found is None:
                     found = await find_providers(self.node, self.cid)
-                for contact in found:
+                contacts, found = found, None  # later rounds look again
+                for contact in contacts:
                     if len(session.neighbours.keys() | self._peers.keys()) >= target:
                         break
                     known = contact.id in session.neighbours or contact.id in self._peers
