@@ -19,7 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
-from p2pnet_peer import logs
+from p2pnet_peer import heap, logs
 from p2pnet_peer.config_sections import peer_config_from_json
 from p2pnet_peer.daemon import PeerHost, StartError, split_host_port
 from p2pnet_peer.identity import Identity
@@ -267,6 +267,7 @@ async def serve(opts: dict[str, object]) -> int:
 def main(argv: list[str] | None = None) -> None:
     opts = resolve(parser().parse_args(argv))
     logs.configure(str(opts["log_level"]))
+    heap.keep_freed_memory()
     sys.exit(asyncio.run(serve(opts)))
 
 
