@@ -59,6 +59,9 @@ class Download:
         self._streams: dict[asyncio.Task[None], set[int]] = {}
         self._done = asyncio.Event()
         self._endgame = False
+        metrics = node.metrics
+        self._downloaded_bytes = metrics.transfer_bytes.labels("download")
+        self._pieces = {o: metrics.transfer_pieces.labels(o.value) for o in PieceOutcome}
 
     async def run(self, output: Path | None) -> FetchResult:
         node, started = self.node, self.node.now()
@@ -227,8 +230,8 @@ class Download:
         assert session is not None
         result = session.on_piece(contact.id, index, data, node.now())
         self.poke(contact.id)  # room in its pipeline
-        node.metrics.transfer_bytes.labels("download").inc(len(data))
-        node.metrics.transfer_pieces.labels(result.outcome.value).inc()
+        self._downloaded_bytes.inc(len(data))
+        self._pieces[result.outcome].inc()
         if result.outcome is PieceOutcome.VERIFIED:
             node.stores[self.cid].write(index, data)
             node.verified(session)
