@@ -198,10 +198,10 @@ def pair_figures(args: argparse.Namespace) -> tuple[float, float]:
     raws: list[float] = []
     with tempfile.TemporaryDirectory(prefix="p2pnet-pair-") as tmp:
         workdir = Path(tmp)
-        env = swarm_env(args, 0)
-        procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=env)]
+        procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=pair_env(args, workdir, "a"))]
         try:
             boot = [procs[0].wait_ready(timeout=120)[0].address]
+            env = pair_env(args, workdir, "b")
             procs.append(PeerProcess(workdir, "b", bootstrap=boot, metrics_port=-1, extra_env=env))
             for p in procs:
                 p.wait_ready(timeout=120, joined=True)
@@ -215,6 +215,11 @@ def pair_figures(args: argparse.Namespace) -> tuple[float, float]:
             stop_all(procs)
     print("pair runs, Mbit/s: p2pnet", [round(p) for p in pairs], "raw", [round(r) for r in raws])
     return statistics.median(pairs), statistics.median(raws)
+
+
+def pair_env(args: argparse.Namespace, workdir: Path, name: str) -> dict[str, str]:
+    """An unthrottled peer that keeps pieces on disk, as the swarm's downloaders do."""
+    return swarm_env(args, 0, P2PNET_DATA_DIR=str(workdir / f"pair-{name}"))
 
 
 def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> float:
