@@ -255,17 +255,19 @@ def test_a_fast_neighbour_gets_long_streams_and_a_throttled_one_keeps_the_batch(
         (first,) = leech.request(b"S", 4, 0.0)
         leech.on_piece(b"S", first, chunks[first], took)
     assert slow.stream_pieces(b"S", 0.5) == 4
-    # 16 KiB in 0.5 ms reads as 16 KiB per 20 ms (a first burst's floor): 0.8 MiB/s, so
-    # more bytes are needed to tell it is fast.
-    for t in range(1, 40):
-        (i,) = fast.request(b"S", 1, t / 1000)
-        fast.on_piece(b"S", i, chunks[i], t / 1000 + 0.0005)
-    now = 0.04
-    batch = fast.stream_pieces(b"S", now)
-    assert 4 < batch <= 64
-    assert len(fast.request(b"S", batch, now)) == batch  # the pipeline holds a full stream
-    assert len(fast.request(b"S", batch, now)) == batch  # ...and a second one
-    assert fast.request(b"S", batch, now) == []  # streams_per_peer = 2: no third
+    # Until two streams of request_batch have arrived, a fast start may be a token
+    # bucket's burst: streams stay at the batch. Counted from our first request, the
+    # rate of 8 pieces in 4 ms then reads as the 32 MiB/s it is, and the next stream is
+    # the wire's 64 at once (a floor of 20 ms on the rate's span read it as 6.4 MiB/s).
+    for t in range(1, 8):
+        assert fast.stream_pieces(b"S", t * 0.0005) == 4
+        (i,) = fast.request(b"S", 1, t * 0.0005)
+        fast.on_piece(b"S", i, chunks[i], t * 0.0005 + 0.0005)
+    now = 0.004
+    assert fast.stream_pieces(b"S", now) == 64
+    assert len(fast.request(b"S", 64, now)) == 64  # the pipeline holds a full stream
+    assert len(fast.request(b"S", 64, now)) == 64  # ...and a second one
+    assert fast.request(b"S", 64, now) == []  # streams_per_peer = 2: no third
     assert SwarmConfig(piece_size=PIECE).stream_pieces(1e12, PIECE) == 64  # the wire's cap
 
 

@@ -12,12 +12,15 @@ class RateMeter:
     r; once traffic stops it falls by 1/e every ``window`` seconds. It is bias-corrected
     from the first byte on (divided by ``window * (1 - exp(-t / window))`` rather than
     ``window``), so a young meter reads the rate so far instead of a fraction of it.
+    ``min_age`` (default a hundredth of the window) is the shortest span a rate is taken
+    over: a first burst is not infinitely fast.
     """
 
-    __slots__ = ("_at", "_first", "_tau", "_value", "total")
+    __slots__ = ("_at", "_first", "_min_age", "_tau", "_value", "total")
 
-    def __init__(self, window: float) -> None:
+    def __init__(self, window: float, min_age: float | None = None) -> None:
         self._tau = window
+        self._min_age = window * 0.01 if min_age is None else min_age
         self._value = 0.0
         self._at = 0.0
         self._first: float | None = None
@@ -46,5 +49,5 @@ class RateMeter:
         if self._first is None:
             return 0.0
         self._decay(now)
-        age = max(now - self._first, self._tau * 0.01)  # a first burst is not infinitely fast
+        age = max(now - self._first, self._min_age)
         return self._value / (self._tau * -math.expm1(-age / self._tau))
