@@ -61,3 +61,51 @@ async def test_a_peer_back_on_its_address_is_reached_at_once() -> None:
     finally:
         await server.stop(None)
         await pool.close()
+
+
+class SlowPing(Pinged):
+    async def Ping(self, request: nat_pb2.NatPingRequest) -> nat_pb2.NatPingResponse:
+        await asyncio.sleep(0.5)
+        return nat_pb2.NatPingResponse()
+
+
+async def test_calls_in_flight_finish_when_their_channel_is_dropped() -> None:
+    """A call that fails UNAVAILABLE drops its channel from the pool; other calls on that
+    channel (made once the peer was back, say) must not be cancelled with it. Under
+    churn, a Publish on a restarted peer was: "Cancelling all calls"."""
+    pool = ChannelPool()
+    transport = GrpcTransport(pool)
+    server, _ = build_server(PeerMetrics())
+    port = server.add_insecure_port("127.0.0.1:0")
+    add_services(server, {SERVICE: SlowPing()})
+    await server.start()
+    address = f"127.0.0.1:{port}"
+    try:
+        slow = asyncio.ensure_future(_ping(transport, address))
+        await asyncio.sleep(0.2)  # the call is in flight
+        pool.forget(address)  # as after another call's UNAVAILABLE
+        await slow  # raised PeerUnreachable (CANCELLED) when the channel closed at once
+        await _ping(transport, address)  # and new calls get a new channel
+    finally:
+        await server.stop(None)
+        await pool.close()
+
+
+async def test_closing_the_pool_does_not_wait_for_calls_on_dropped_channels() -> None:
+    """A peer shutting down closes its pool at once, calls on dropped channels included."""
+    pool = ChannelPool()
+    transport = GrpcTransport(pool)
+    server, _ = build_server(PeerMetrics())
+    port = server.add_insecure_port("127.0.0.1:0")
+    add_services(server, {SERVICE: SlowPing()})
+    await server.start()
+    address = f"127.0.0.1:{port}"
+    try:
+        slow = asyncio.ensure_future(_ping(transport, address))
+        await asyncio.sleep(0.2)
+        pool.forget(address)
+        async with asyncio.timeout(0.2):  # well before the slow call's 0.5 s
+            await pool.close()
+            await asyncio.gather(slow, return_exceptions=True)  # it ended, cancelled
+    finally:
+        await server.stop(None)

@@ -32,6 +32,7 @@ CHANNEL_OPTIONS = (
     # inherit its connection's reconnect backoff.
     ("grpc.use_local_subchannel_pool", 1),
 )
+FORGET_GRACE = 60.0  # seconds calls in flight on a forgotten channel have to finish
 
 
 def open_channel(
@@ -54,7 +55,7 @@ class ChannelPool:
             tracing.client_interceptors() if interceptors is None else list(interceptors)
         )
         self._channels: OrderedDict[str, grpc.aio.Channel] = OrderedDict()
-        self._closing: set[asyncio.Task[None]] = set()
+        self._retiring: dict[grpc.aio.Channel, asyncio.Task[None]] = {}
 
     def get(self, address: str) -> grpc.aio.Channel:
         channel = self._channels.get(address)
@@ -65,23 +66,32 @@ class ChannelPool:
         self._channels[address] = channel
         if len(self._channels) > self._max:
             _, old = self._channels.popitem(last=False)
-            task = asyncio.create_task(old.close(grace=1.0))
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            self._retire(old, grace=1.0)
         return channel
 
     def forget(self, address: str) -> None:
+        """New calls to ``address`` get a new channel; calls in flight on the old one
+        have ``FORGET_GRACE`` seconds to finish (one that failed is no sign the others
+        will: a call made once the peer was back rides a working connection)."""
         channel = self._channels.pop(address, None)
         if channel is not None:
-            task = asyncio.create_task(channel.close())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            self._retire(channel, grace=FORGET_GRACE)
+
+    def _retire(self, channel: grpc.aio.Channel, grace: float) -> None:
+        """Close ``channel`` once its calls are done, or after ``grace`` seconds."""
+        task = asyncio.create_task(channel.close(grace=grace))
+        self._retiring[channel] = task
+        task.add_done_callback(lambda _: self._retiring.pop(channel, None))
 
     async def close(self) -> None:
-        channels = list(self._channels.values())
+        """Close every channel now, retiring ones too (their calls are cancelled)."""
+        retiring = dict(self._retiring)
+        for task in retiring.values():
+            task.cancel()
+        await asyncio.gather(*retiring.values(), return_exceptions=True)
+        channels = [*self._channels.values(), *retiring]
         self._channels.clear()
         await asyncio.gather(*(c.close() for c in channels), return_exceptions=True)
-        await asyncio.gather(*self._closing, return_exceptions=True)
 
 
 class GrpcTransport:
