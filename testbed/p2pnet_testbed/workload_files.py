@@ -2,7 +2,8 @@
 
 The content is made from the run's seed (so a rerun distributes the same bytes) and written
 under the run directory; seeders publish it by path. A downloader that leaves mid-download
-retries when it is back (resuming from its verified pieces); each attempt is one event.
+retries when it is back (resuming from its verified pieces); each attempt is one event, and
+so is each attempt to publish.
 """
 
 from __future__ import annotations
@@ -52,12 +53,26 @@ async def distribute(w: Workload, f: FileAssignment, run_dir: Path, seed: int) -
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     cids = set()
     for index in f.seeders:
-        slot = await _slot_when_live(w, index)
-        res = await w.call(slot, "Publish", control_pb2.PublishRequest(path=str(source.resolve())))
-        cids.add(res.cid)
-        w.log.write("publish", file=f.name, peer=index, cid=res.cid.hex(), bytes=res.size)
+        cids.add(await _publish(w, f, index, source))
     (cid,) = cids  # every seeder must compute the same content ID
     await asyncio.gather(*(_download(w, f, index, cid, run_dir, digest) for index in f.downloaders))
+
+
+async def _publish(w: Workload, f: FileAssignment, index: int, source: Path) -> bytes:
+    """Publish ``source`` on seeder ``index`` and return the content ID. A failed call
+    (churn took the seeder down meanwhile, say) is logged and tried again once the seeder
+    is live, until the run ends: publishing the same file twice is harmless."""
+    request = control_pb2.PublishRequest(path=str(source.resolve()))
+    while True:
+        slot = await _slot_when_live(w, index)
+        try:
+            res = await w.call(slot, "Publish", request)
+        except PeerUnreachable as exc:
+            w.log.write("publish", ok=False, file=f.name, peer=index, error=exc.reason)
+            await asyncio.sleep(RETRY_S)
+            continue
+        w.log.write("publish", ok=True, file=f.name, peer=index, cid=res.cid.hex(), bytes=res.size)
+        return res.cid
 
 
 async def _download(
