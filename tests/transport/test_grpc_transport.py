@@ -69,10 +69,11 @@ class SlowPing(Pinged):
         return nat_pb2.NatPingResponse()
 
 
-async def test_calls_in_flight_finish_when_their_channel_is_dropped() -> None:
-    """A call that fails UNAVAILABLE drops its channel from the pool; other calls on that
-    channel (made once the peer was back, say) must not be cancelled with it. Under
-    churn, a Publish on a restarted peer was: "Cancelling all calls"."""
+async def _call_in_flight_then_forget() -> tuple[
+    ChannelPool, GrpcTransport, grpc.aio.Server, str, asyncio.Future[None]
+]:
+    """A server whose Ping takes 0.5 s, a Ping 0.2 s into it, and the pool dropping the
+    call's channel (as after another call's UNAVAILABLE)."""
     pool = ChannelPool()
     transport = GrpcTransport(pool)
     server, _ = build_server(PeerMetrics())
@@ -80,10 +81,18 @@ async def test_calls_in_flight_finish_when_their_channel_is_dropped() -> None:
     add_services(server, {SERVICE: SlowPing()})
     await server.start()
     address = f"127.0.0.1:{port}"
+    slow = asyncio.ensure_future(_ping(transport, address))
+    await asyncio.sleep(0.2)
+    pool.forget(address)
+    return pool, transport, server, address, slow
+
+
+async def test_calls_in_flight_finish_when_their_channel_is_dropped() -> None:
+    """A call that fails UNAVAILABLE drops its channel from the pool; other calls on that
+    channel (made once the peer was back, say) must not be cancelled with it. Under
+    churn, a Publish on a restarted peer was: "Cancelling all calls"."""
+    pool, transport, server, address, slow = await _call_in_flight_then_forget()
     try:
-        slow = asyncio.ensure_future(_ping(transport, address))
-        await asyncio.sleep(0.2)  # the call is in flight
-        pool.forget(address)  # as after another call's UNAVAILABLE
         await slow  # raised PeerUnreachable (CANCELLED) when the channel closed at once
         await _ping(transport, address)  # and new calls get a new channel
     finally:
@@ -93,17 +102,8 @@ async def test_calls_in_flight_finish_when_their_channel_is_dropped() -> None:
 
 async def test_closing_the_pool_does_not_wait_for_calls_on_dropped_channels() -> None:
     """A peer shutting down closes its pool at once, calls on dropped channels included."""
-    pool = ChannelPool()
-    transport = GrpcTransport(pool)
-    server, _ = build_server(PeerMetrics())
-    port = server.add_insecure_port("127.0.0.1:0")
-    add_services(server, {SERVICE: SlowPing()})
-    await server.start()
-    address = f"127.0.0.1:{port}"
+    pool, _, server, _, slow = await _call_in_flight_then_forget()
     try:
-        slow = asyncio.ensure_future(_ping(transport, address))
-        await asyncio.sleep(0.2)
-        pool.forget(address)
         async with asyncio.timeout(0.2):  # well before the slow call's 0.5 s
             await pool.close()
             await asyncio.gather(slow, return_exceptions=True)  # it ended, cancelled
