@@ -60,7 +60,7 @@ def _unary(rpc: RpcMethod, impl: Callable[[Any], Any]) -> grpc.RpcMethodHandler:
     return grpc.unary_unary_rpc_method_handler(
         behaviour,
         request_deserializer=_safe_deserializer(rpc.request),
-        response_serializer=rpc.response.SerializeToString,
+        response_serializer=rpc.encode_response,
     )
 
 
@@ -77,7 +77,7 @@ def _stream(rpc: RpcMethod, impl: Callable[[Any], AsyncIterator[Any]]) -> grpc.R
     return grpc.unary_stream_rpc_method_handler(
         behaviour,
         request_deserializer=_safe_deserializer(rpc.request),
-        response_serializer=rpc.response.SerializeToString,
+        response_serializer=rpc.encode_response,
     )
 
 

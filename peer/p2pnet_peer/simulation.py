@@ -40,7 +40,8 @@ class SimulatedNetwork:
         self._maintain = maintain
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._next_index = 0
-        self.piece_pool: dict[bytes, bytes] = {}  # verified pieces, shared by all peers
+        # verified pieces, shared by all peers
+        self.piece_pool: dict[bytes, bytes | memoryview] = {}
 
     async def __aenter__(self) -> SimulatedNetwork:
         return self

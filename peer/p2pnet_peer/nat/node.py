@@ -300,7 +300,7 @@ class NatNode:
             raise PeerUnreachable(address, f"relay {relay}: {exc.reason}") from None
         self._relayed(relay, peer, address, reply.status, reply.error)
         try:
-            return method(service, name).response.FromString(reply.payload)
+            return method(service, name).decode_response(reply.payload)
         except DecodeError:
             raise PeerUnreachable(
                 address, f"relay {relay}: answer is not a valid response"
@@ -317,7 +317,7 @@ class NatNode:
         timeout: float,
     ) -> AsyncIterator[Any]:
         wire = self._relay_request(peer, service, name, request, timeout)
-        decode = method(service, name).response.FromString
+        decode = method(service, name).decode_response
         first = True
         items = (
             self.relay.relay_stream(wire, self.setup.listen)  # type: ignore[union-attr]

@@ -154,13 +154,12 @@ class ReservationClient:
             async with asyncio.timeout(timeout):
                 response = await fn(request)
             await self._answer(
-                call.call_id, status=OK, payload=response.SerializeToString(), end=True
+                call.call_id, status=OK, payload=rpc.encode_response(response), end=True
             )
             return
         async with asyncio.timeout(timeout):
             async for item in fn(request):
-                if not await self._answer(
-                    call.call_id, status=OK, payload=item.SerializeToString()
-                ):
+                payload = rpc.encode_response(item)
+                if not await self._answer(call.call_id, status=OK, payload=payload):
                     return  # the caller went away
         await self._answer(call.call_id, status=OK, end=True)

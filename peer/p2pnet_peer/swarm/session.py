@@ -181,7 +181,9 @@ class SwarmSession:
         if n is not None:
             n.choking_us = True
 
-    def on_piece(self, peer: bytes, index: int, data: bytes, now: float) -> PieceResult:
+    def on_piece(
+        self, peer: bytes, index: int, data: bytes | memoryview, now: float
+    ) -> PieceResult:
         n = self.neighbours.get(peer)
         bit = 1 << index
         if n is None or not n.requested & bit:

@@ -34,7 +34,7 @@ class DiskPieceStore:
         m = self.manifest
         return os.pread(self._fd, m.piece_length(index), m.offset(index))
 
-    def write(self, index: int, data: bytes) -> None:
+    def write(self, index: int, data: bytes | memoryview) -> None:
         os.pwrite(self._fd, data, self.manifest.offset(index))
         self._fresh = False
 

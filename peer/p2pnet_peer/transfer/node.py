@@ -152,7 +152,7 @@ class TransferNode:
 
     async def serve_pieces(
         self, sender: Contact, session: SwarmSession, indices: list[int]
-    ) -> AsyncIterator[tuple[int, bytes | Refusal]]:
+    ) -> AsyncIterator[tuple[int, bytes | memoryview | Refusal]]:
         """The pieces ``sender`` asked for, paced by the upload link, or refusals."""
         store = self.stores[session.cid]
         upload = self.metrics.transfer_bytes.labels("upload")

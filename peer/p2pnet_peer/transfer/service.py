@@ -1,7 +1,8 @@
 """The Transfer gRPC service: checks each request, then answers from the TransferNode.
 
 Transport-agnostic: methods take a request message and return a response (GetPieces
-returns an async iterator), and raise :class:`~p2pnet_peer.wire.InvalidRequest` for bad
+returns an async iterator of :class:`~p2pnet_peer.transfer.piece_wire.PieceReply`, which
+the wire encodes as GetPiecesResponse), and raise :class:`~p2pnet_peer.wire.InvalidRequest` for bad
 input (INVALID_ARGUMENT on gRPC). A request about content this peer does not hold is not
 an error: it is answered with found / accepted / known = false, or NOT_CONNECTED.
 """
@@ -17,6 +18,7 @@ from p2pnet_peer.swarm.config import MAX_PIECES_PER_REQUEST
 from p2pnet_peer.swarm.outcomes import Refusal
 from p2pnet_peer.swarm.session import SwarmSession
 from p2pnet_peer.transfer.node import TransferNode
+from p2pnet_peer.transfer.piece_wire import PieceReply
 from p2pnet_peer.wire import InvalidRequest, check_key, contact_from_wire
 
 REFUSALS = {
@@ -87,21 +89,17 @@ class TransferService:
         known = self.node.have(sender, session, mask, request.choking, request.super_seeding)
         return transfer_pb2.HaveResponse(responder=self.node.wire_self, known=known)
 
-    async def GetPieces(
-        self, request: transfer_pb2.GetPiecesRequest
-    ) -> AsyncIterator[transfer_pb2.GetPiecesResponse]:
+    async def GetPieces(self, request: transfer_pb2.GetPiecesRequest) -> AsyncIterator[PieceReply]:
         sender = self._sender(request)
         session = self.node.sessions.get(check_key(request.cid, "cid"))
         if not request.pieces:
             raise InvalidRequest("pieces: at least one index is required")
         if session is None:
-            yield transfer_pb2.GetPiecesResponse(
-                index=request.pieces[0], refusal=transfer_pb2.PIECE_REFUSAL_NOT_CONNECTED
-            )
+            yield PieceReply(request.pieces[0], refusal=transfer_pb2.PIECE_REFUSAL_NOT_CONNECTED)
             return
         indices = self._indices(list(request.pieces), session, MAX_PIECES_PER_REQUEST)
         async for index, outcome in self.node.serve_pieces(sender, session, indices):
             if isinstance(outcome, Refusal):
-                yield transfer_pb2.GetPiecesResponse(index=index, refusal=REFUSALS[outcome])
+                yield PieceReply(index, refusal=REFUSALS[outcome])
             else:
-                yield transfer_pb2.GetPiecesResponse(index=index, data=outcome)
+                yield PieceReply(index, outcome)

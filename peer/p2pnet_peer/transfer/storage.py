@@ -16,9 +16,9 @@ from p2pnet_peer.swarm.manifest import Manifest
 class PieceStore(Protocol):
     manifest: Manifest
 
-    def read(self, index: int) -> bytes: ...
+    def read(self, index: int) -> bytes | memoryview: ...
 
-    def write(self, index: int, data: bytes) -> None: ...
+    def write(self, index: int, data: bytes | memoryview) -> None: ...
 
     def verified(self) -> int:
         """The pieces held whose bytes match the manifest, as a bitmask."""
@@ -42,15 +42,15 @@ class Storage(Protocol):
 
 
 class MemoryPieceStore:
-    def __init__(self, manifest: Manifest, pool: dict[bytes, bytes]) -> None:
+    def __init__(self, manifest: Manifest, pool: dict[bytes, bytes | memoryview]) -> None:
         self.manifest = manifest
         self._pool = pool
-        self._pieces: dict[int, bytes] = {}
+        self._pieces: dict[int, bytes | memoryview] = {}
 
-    def read(self, index: int) -> bytes:
+    def read(self, index: int) -> bytes | memoryview:
         return self._pieces[index]
 
-    def write(self, index: int, data: bytes) -> None:
+    def write(self, index: int, data: bytes | memoryview) -> None:
         # Pieces are verified before they are written, so equal digests mean equal bytes:
         # peers that share a pool share one copy of each piece.
         self._pieces[index] = self._pool.setdefault(self.manifest.hashes[index], data)
@@ -70,7 +70,7 @@ class MemoryPieceStore:
 class MemoryStorage:
     """Pieces in memory. Peers of one simulation may share ``pool`` (digest -> bytes)."""
 
-    def __init__(self, pool: dict[bytes, bytes] | None = None) -> None:
+    def __init__(self, pool: dict[bytes, bytes | memoryview] | None = None) -> None:
         self._pool = pool if pool is not None else {}
         self._stores: dict[bytes, MemoryPieceStore] = {}
 

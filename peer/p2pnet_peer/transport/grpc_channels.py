@@ -106,7 +106,7 @@ class GrpcTransport:
         stub = channel.unary_unary(
             rpc.path,
             request_serializer=rpc.request.SerializeToString,
-            response_deserializer=rpc.response.FromString,
+            response_deserializer=rpc.decode_response,
         )
         try:
             return await stub(request, timeout=timeout, metadata=outbound_metadata.get() or None)
@@ -120,7 +120,7 @@ class GrpcTransport:
         stub = self._pool.get(address).unary_stream(
             rpc.path,
             request_serializer=rpc.request.SerializeToString,
-            response_deserializer=rpc.response.FromString,
+            response_deserializer=rpc.decode_response,
         )
         call = stub(request, timeout=timeout, metadata=outbound_metadata.get() or None)
         try:
