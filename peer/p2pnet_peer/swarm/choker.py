@@ -103,8 +103,11 @@ class Choker:
     def _rotate(self, now: float, wanting: set[bytes]) -> None:
         """Optimistic unchoke: random choked interested peers, someone new if possible."""
         slots = self._config.optimistic_slots
-        previous = set(self.optimistic)
         regular = set(self.regular)
+        if wanting <= regular:  # nobody to rotate in (every rechoke of a lone download)
+            self.optimistic = []
+            return
+        previous = set(self.optimistic)
         pool = sorted(p for p in wanting if p not in regular)
         fresh = [p for p in pool if p not in previous]
         pool = fresh if len(fresh) >= slots else pool
