@@ -81,15 +81,20 @@ class DiskStorage:
         return store
 
     def manifests(self) -> list[Manifest]:
-        out = []
-        for path in sorted(self.root.glob(f"*/{MANIFEST}")):
-            try:
-                manifest = Manifest.from_bytes(path.read_bytes())
-            except (OSError, ValueError):
-                continue
-            if manifest.cid.hex() == path.parent.name:
-                out.append(manifest)
-        return out
+        found = (self._read(path) for path in sorted(self.root.glob(f"*/{MANIFEST}")))
+        return [manifest for manifest in found if manifest is not None]
+
+    def manifest(self, cid: bytes) -> Manifest | None:
+        return self._read(self.root / cid.hex() / MANIFEST)
+
+    @staticmethod
+    def _read(path: Path) -> Manifest | None:
+        """The manifest at ``path`` if it is readable, valid and its directory's."""
+        try:
+            manifest = Manifest.from_bytes(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        return manifest if manifest.cid.hex() == path.parent.name else None
 
     def close(self) -> None:
         for store in self._stores.values():

@@ -94,9 +94,9 @@ class Download:
         node = self.node
         if self.cid in node.sessions:
             return node.sessions[self.cid], None
-        for manifest in node.storage.manifests():
-            if manifest.cid == self.cid:
-                return node.open(manifest), None  # resume from the pieces on disk
+        stored = node.storage.manifest(self.cid)
+        if stored is not None:
+            return node.open(stored), None  # resume from the pieces on disk
         manifest, found = await find_manifest(node, self.cid)
         return node.open(manifest), found
 

@@ -38,6 +38,10 @@ class Storage(Protocol):
         """Content this storage held before (for a restarted peer)."""
         ...
 
+    def manifest(self, cid: bytes) -> Manifest | None:
+        """The manifest of ``cid`` if this storage holds that content, else None."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -82,6 +86,10 @@ class MemoryStorage:
 
     def manifests(self) -> list[Manifest]:
         return [s.manifest for s in self._stores.values()]
+
+    def manifest(self, cid: bytes) -> Manifest | None:
+        store = self._stores.get(cid)
+        return store.manifest if store is not None else None
 
     def close(self) -> None:
         return None
