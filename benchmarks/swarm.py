@@ -24,9 +24,10 @@ gRPC, one unthrottled peer-to-peer download next to raw gRPC streaming of the sa
   raw gRPC streaming (same bytes, same chunk size, two processes each); the medians of
   --pair-runs runs of each, alternating. The pair's two peers keep pieces on disk, as
   the swarm's downloaders do; a fetch is timed from the Fetch call to its done response,
-  raw streaming from the call to its last chunk, each on a channel already connected.
+  raw streaming from the call to its last chunk, each on a channel already connected,
+  and each after a ``sync``, so no dirty pages from earlier runs throttle its writes.
   One run of either takes under 0.1 s, so on a busy machine single runs scatter by a
-  factor of two: hence 7 runs by default.
+  factor of two: hence 11 runs by default.
 
 The last line printed is one JSON object.
 """
@@ -63,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--per-process", type=int, default=8, help="grpc: peers per process")
     p.add_argument("--no-freerider", action="store_true", help="skip the free-rider run")
     p.add_argument("--no-pair", action="store_true", help="skip the pair measurement")
-    p.add_argument("--pair-runs", type=int, default=7, help="pair downloads (median reported)")
+    p.add_argument("--pair-runs", type=int, default=11, help="pair downloads (median reported)")
     return p
 
 

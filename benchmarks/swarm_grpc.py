@@ -208,8 +208,10 @@ def pair_figures(args: argparse.Namespace) -> tuple[float, float]:
             for run_index in range(args.pair_runs):
                 source = workdir / f"content-{run_index}.bin"
                 source.write_bytes(os.urandom(size))
+                os.sync()  # no dirty pages from earlier runs throttle this one's writes
                 run = asyncio.run(drive(boot[0], [procs[1].peers[0].address], None, source))
                 pairs.append(mbits / run.completions[0])
+                os.sync()
                 raws.append(mbits / raw_stream_seconds(workdir, size, args.piece_kib * 1024))
         finally:
             stop_all(procs)

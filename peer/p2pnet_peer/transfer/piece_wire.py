@@ -2,9 +2,10 @@
 
 Through protobuf, a 256 KiB piece is copied twice more on each side than it must be: the
 sender copies it into the message and again when serialising it; the receiver copies it
-when parsing and again when reading ``.data``. Measured on a pair download, that was a
-quarter of the seed's CPU. Here the sender copies the piece once, next to a few header
-bytes, and the receiver gets a view of the bytes gRPC handed it, not a copy.
+when parsing and again when reading ``.data``. Here the sender copies the piece once, next
+to a few header bytes, and the receiver gets a view of the bytes gRPC handed it, not a
+copy. On a 32 MiB pair download that took the seed's CPU from 42 to 37 ms and the
+downloader's from 76 to 73 (medians of 15 paired runs, 2-core VM).
 
 The bytes are protobuf's own: :func:`encode` writes exactly what
 ``GetPiecesResponse.SerializeToString`` would, and :func:`decode` reads anything protobuf
