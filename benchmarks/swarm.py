@@ -25,9 +25,14 @@ gRPC, one unthrottled peer-to-peer download next to raw gRPC streaming of the sa
   --pair-runs runs of each, alternating. The pair's two peers keep pieces on disk, as
   the swarm's downloaders do; a fetch is timed from the Fetch call to its done response,
   raw streaming from the call to its last chunk, each on a channel already connected,
-  and each after a ``sync``, so no dirty pages from earlier runs throttle its writes.
-  One run of either takes under 0.1 s, so on a busy machine single runs scatter by a
-  factor of two: hence 11 runs by default.
+  and each after a ``sync``. Each pair run starts a new seed and downloader, times their
+  second download of a fresh file (the first grows the connection's flow-control window
+  and runs the code once), then stops them and removes their data. Pairs that lived on
+  held every earlier run's files, and on a VM whose free memory goes back to the host
+  (here: past about 750 MiB, a page written for the first time costs about 11 us, so
+  writing 32 MiB took 90 ms instead of 8) later runs slowed to half. One run of either
+  takes under 0.1 s, so single runs scatter by a factor of two: hence 11 runs by
+  default.
 
 The last line printed is one JSON object.
 """

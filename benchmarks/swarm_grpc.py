@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import hashlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -87,15 +88,20 @@ async def transferred(address: str, cid: bytes) -> tuple[int, int]:
     return t.downloaded_bytes, t.uploaded_bytes
 
 
-async def drive(seed: str, downloaders: list[str], rider: str | None, source: Path) -> SwarmRun:
-    """Publish ``source`` on the seed, then fetch it on every downloader (and the free
-    rider) at once. Completion times run from the Fetch calls, made on channels already
-    connected, to each done response: neither the channels' setup nor their close counts,
-    as for raw streaming (``_raw_client``)."""
+async def publish(seed: str, source: Path) -> control_pb2.PublishResponse:
     async with grpc.aio.insecure_channel(seed) as channel:
-        published = await control_pb2_grpc.ControlStub(channel).Publish(
+        return await control_pb2_grpc.ControlStub(channel).Publish(
             control_pb2.PublishRequest(path=str(source)), timeout=RPC_TIMEOUT
         )
+
+
+async def drive(
+    seed: str, downloaders: list[str], rider: str | None, published: control_pb2.PublishResponse
+) -> SwarmRun:
+    """Fetch ``published`` on every downloader (and the free rider) at once. Completion
+    times run from the Fetch calls, made on channels already connected, to each done
+    response: neither the channels' setup nor their close counts, as for raw streaming
+    (``_raw_client``)."""
     fetchers = [*downloaders, *([rider] if rider else [])]
     channels = {a: grpc.aio.insecure_channel(a) for a in fetchers}
     try:
@@ -177,7 +183,8 @@ def run_grpc(args: argparse.Namespace, free_rider: bool) -> SwarmRun:
         procs, downloaders, rider = start_network(workdir, args, free_rider)
         try:
             joined = time.monotonic() - wall
-            run = asyncio.run(drive(procs[0].peers[0].address, downloaders, rider, source))
+            seed = procs[0].peers[0].address
+            run = asyncio.run(drive(seed, downloaders, rider, asyncio.run(publish(seed, source))))
         finally:
             stop_all(procs)
         want = hashlib.sha256(source.read_bytes()).digest()
@@ -191,32 +198,46 @@ def run_grpc(args: argparse.Namespace, free_rider: bool) -> SwarmRun:
 
 def pair_figures(args: argparse.Namespace) -> tuple[float, float]:
     """(unthrottled pair download, raw gRPC streaming of the same bytes), Mbit/s: the
-    medians of ``args.pair_runs`` runs of each (a fresh file per download), alternating."""
+    medians of ``args.pair_runs`` runs of each, alternating. Each pair run has a fresh
+    seed and downloader with empty data dirs, removed after it, so no run depends on the
+    content earlier ones left behind (see the module docstring of ``swarm.py``)."""
     size = int(args.file_mib * MIB)
     mbits = size * 8 / 1e6
     pairs: list[float] = []
     raws: list[float] = []
     with tempfile.TemporaryDirectory(prefix="p2pnet-pair-") as tmp:
         workdir = Path(tmp)
-        procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=pair_env(args, workdir, "a"))]
-        try:
-            boot = [procs[0].wait_ready(timeout=120)[0].address]
-            env = pair_env(args, workdir, "b")
-            procs.append(PeerProcess(workdir, "b", bootstrap=boot, metrics_port=-1, extra_env=env))
-            for p in procs:
-                p.wait_ready(timeout=120, joined=True)
-            for run_index in range(args.pair_runs):
-                source = workdir / f"content-{run_index}.bin"
-                source.write_bytes(os.urandom(size))
-                os.sync()  # no dirty pages from earlier runs throttle this one's writes
-                run = asyncio.run(drive(boot[0], [procs[1].peers[0].address], None, source))
-                pairs.append(mbits / run.completions[0])
-                os.sync()
-                raws.append(mbits / raw_stream_seconds(workdir, size, args.piece_kib * 1024))
-        finally:
-            stop_all(procs)
+        for run_index in range(args.pair_runs):
+            pairs.append(mbits / pair_seconds(args, workdir / f"pair-{run_index}", size))
+            os.sync()
+            raws.append(mbits / raw_stream_seconds(workdir, size, args.piece_kib * 1024))
     print("pair runs, Mbit/s: p2pnet", [round(p) for p in pairs], "raw", [round(r) for r in raws])
     return statistics.median(pairs), statistics.median(raws)
+
+
+def pair_seconds(args: argparse.Namespace, workdir: Path, size: int) -> float:
+    """One download of ``size`` fresh bytes between two new peer processes, timed after
+    an untimed one of the same size: a new pair's first download also pays for its
+    connection's flow-control window growing and its code's first runs."""
+    workdir.mkdir()
+    procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=pair_env(args, workdir, "a"))]
+    try:
+        seed = procs[0].wait_ready(timeout=120)[0].address
+        env = pair_env(args, workdir, "b")
+        procs.append(PeerProcess(workdir, "b", bootstrap=[seed], metrics_port=-1, extra_env=env))
+        for p in procs:
+            p.wait_ready(timeout=120, joined=True)
+        for _warm_up_first in (True, False):
+            source = workdir / "content.bin"
+            source.write_bytes(os.urandom(size))
+            published = asyncio.run(publish(seed, source))
+            source.unlink()  # the seed has its copy
+            os.sync()
+            run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published))
+        return run.completions[0]
+    finally:
+        stop_all(procs)
+        shutil.rmtree(workdir)
 
 
 def pair_env(args: argparse.Namespace, workdir: Path, name: str) -> dict[str, str]:
