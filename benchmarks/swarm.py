@@ -27,7 +27,9 @@ gRPC, one unthrottled peer-to-peer download next to raw gRPC streaming of the sa
   raw streaming from the call to its last chunk, each on a channel already connected,
   and each after a ``sync``. Each pair run starts a new seed and downloader, times their
   second download of a fresh file (the first grows the connection's flow-control window
-  and runs the code once), then stops them and removes their data. Pairs that lived on
+  and runs the code once), then stops them and removes their data; each raw run times
+  the second of two streams on one channel, for the same reason (the first is about 9%
+  slower). Pairs that lived on
   held every earlier run's files, and on a VM whose free memory goes back to the host
   (here: past about 750 MiB, a page written for the first time costs about 11 us, so
   writing 32 MiB took 90 ms instead of 8) later runs slowed to half. One run of either
