@@ -184,7 +184,8 @@ def run_grpc(args: argparse.Namespace, free_rider: bool) -> SwarmRun:
         try:
             joined = time.monotonic() - wall
             seed = procs[0].peers[0].address
-            run = asyncio.run(drive(seed, downloaders, rider, asyncio.run(publish(seed, source))))
+            published = asyncio.run(publish(seed, source))
+            run = asyncio.run(drive(seed, downloaders, rider, published))
         finally:
             stop_all(procs)
         want = hashlib.sha256(source.read_bytes()).digest()
