@@ -53,11 +53,9 @@ class Neighbour:
         return self.downloaded.total > 0 or not self.choking_us
 
     def stream_pieces(self, config: SwarmConfig, piece_size: int, now: float) -> int:
-        """Pieces to ask for in one stream: more on a fast link (see SwarmConfig), once more
-        than an upload burst has arrived from it. An idle token bucket sends its burst at
-        once, so until then a fast start may be a throttled link's burst; the peers of one
-        network share the swarm config, so its burst is taken to be ours (one piece by
-        default: from the second piece on, a fast link gets long streams)."""
+        """Pieces to ask for in one stream: more on a fast link (see SwarmConfig), once it
+        has delivered two streams of ``request_batch``, so a first burst (an idle token
+        bucket sends its burst at once) does not pass for a fast link."""
         return self._stream_pieces(config, piece_size, self.delivery.rate(now))
 
     def in_flight_target(self, config: SwarmConfig, piece_size: int, now: float) -> int:
@@ -69,7 +67,7 @@ class Neighbour:
         return max(1, min(cap, int(want)))
 
     def _stream_pieces(self, config: SwarmConfig, piece_size: int, rate: float) -> int:
-        if self.delivery.total <= config.burst:
+        if self.delivery.total < config.streams_per_peer * config.request_batch * piece_size:
             return config.request_batch
         return config.stream_pieces(rate, piece_size)
 
