@@ -7,13 +7,14 @@ import asyncio
 import grpc
 import pytest
 
-from p2pnet.v1 import nat_pb2
+from p2pnet.v1 import nat_pb2, transfer_pb2
 from p2pnet_peer.metrics import PeerMetrics
 from p2pnet_peer.rpc_server import add_services, build_server
 from p2pnet_peer.transport.base import PeerUnreachable
 from p2pnet_peer.transport.grpc_channels import ChannelPool, GrpcTransport
 
 SERVICE = "p2pnet.v1.Nat"
+TRANSFER = "p2pnet.v1.Transfer"
 
 
 class Pinged:
@@ -107,5 +108,40 @@ async def test_closing_the_pool_does_not_wait_for_calls_on_dropped_channels() ->
         async with asyncio.timeout(0.2):  # well before the slow call's 0.5 s
             await pool.close()
             await asyncio.gather(slow, return_exceptions=True)  # it ended, cancelled
+    finally:
+        await server.stop(None)
+
+
+async def test_a_response_that_does_not_parse_fails_the_call_as_unreachable() -> None:
+    """gRPC hands the caller None when a response does not decode (it only logs the
+    error): a peer answering garbage must fail the call like an unreachable peer, not
+    crash its caller on None."""
+
+    async def garbage(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        return b"\xff\xff"
+
+    async def garbage_stream(request: bytes, context: grpc.aio.ServicerContext) -> object:
+        yield b"\xff\xff"
+
+    handler = grpc.method_handlers_generic_handler(
+        TRANSFER,
+        {
+            "GetManifest": grpc.unary_unary_rpc_method_handler(garbage),
+            "GetPieces": grpc.unary_stream_rpc_method_handler(garbage_stream),
+        },
+    )
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers((handler,))
+    address = f"127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
+    await server.start()
+    transport = GrpcTransport(ChannelPool())
+    try:
+        request = transfer_pb2.GetManifestRequest()
+        with pytest.raises(PeerUnreachable, match="not valid"):
+            await transport.call(address, TRANSFER, "GetManifest", request, 5.0)
+        pieces = transfer_pb2.GetPiecesRequest(pieces=[0])
+        with pytest.raises(PeerUnreachable, match="not valid"):
+            async for _ in transport.stream(address, TRANSFER, "GetPieces", pieces, 5.0):
+                pass
     finally:
         await server.stop(None)

@@ -109,9 +109,14 @@ class GrpcTransport:
             response_deserializer=rpc.decode_response,
         )
         try:
-            return await stub(request, timeout=timeout, metadata=outbound_metadata.get() or None)
+            response = await stub(
+                request, timeout=timeout, metadata=outbound_metadata.get() or None
+            )
         except grpc.aio.AioRpcError as exc:
             raise self._unreachable(address, exc) from None
+        if response is None:  # grpc logs the decode error and hands us None
+            raise PeerUnreachable(address, f"{method_name}: the response is not valid")
+        return response
 
     async def stream(
         self, address: str, service: str, method_name: str, request: Message, timeout: float
@@ -125,6 +130,8 @@ class GrpcTransport:
         call = stub(request, timeout=timeout, metadata=outbound_metadata.get() or None)
         try:
             async for item in call:
+                if item is None:
+                    raise PeerUnreachable(address, f"{method_name}: a response is not valid")
                 yield item
         except grpc.aio.AioRpcError as exc:
             raise self._unreachable(address, exc) from None
