@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from p2pnet_peer.identity import Identity
 from p2pnet_peer.metrics import PeerMetrics
 from p2pnet_peer.peer import Peer, PeerConfig
+from p2pnet_peer.swarm.manifest import PieceData
 from p2pnet_peer.transfer.storage import MemoryStorage, Storage
 from p2pnet_peer.transport.memory import MemoryNetwork
 
@@ -41,7 +42,7 @@ class SimulatedNetwork:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._next_index = 0
         # verified pieces, shared by all peers
-        self.piece_pool: dict[bytes, bytes | memoryview] = {}
+        self.piece_pool: dict[bytes, PieceData] = {}
 
     async def __aenter__(self) -> SimulatedNetwork:
         return self

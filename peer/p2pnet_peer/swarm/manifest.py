@@ -26,7 +26,10 @@ _HEADER = struct.Struct(">4sBIQI")
 MAX_MANIFEST_BYTES = _HEADER.size + MAX_PIECES * DIGEST_BYTES
 
 
-def digest(data: bytes | memoryview) -> bytes:
+PieceData = bytes | memoryview  # a piece's bytes, or a view of those the wire delivered
+
+
+def digest(data: PieceData) -> bytes:
     return hashlib.sha256(data).digest()
 
 
@@ -59,7 +62,7 @@ class Manifest:
     def offset(self, index: int) -> int:
         return index * self.piece_size
 
-    def verify(self, index: int, data: bytes | memoryview) -> bool:
+    def verify(self, index: int, data: PieceData) -> bool:
         """``data`` is piece ``index``: right length and right SHA-256."""
         return len(data) == self.piece_length(index) and digest(data) == self.hashes[index]
 

@@ -18,7 +18,7 @@ from collections.abc import Container
 from p2pnet_peer.swarm.bitfield import bits, mask_of
 from p2pnet_peer.swarm.choker import Choker
 from p2pnet_peer.swarm.config import SwarmConfig
-from p2pnet_peer.swarm.manifest import Manifest
+from p2pnet_peer.swarm.manifest import Manifest, PieceData
 from p2pnet_peer.swarm.neighbour import Neighbour
 from p2pnet_peer.swarm.outcomes import Announcement, PieceOutcome, PieceResult, Refusal
 from p2pnet_peer.swarm.penalties import Penalties
@@ -181,9 +181,7 @@ class SwarmSession:
         if n is not None:
             n.choking_us = True
 
-    def on_piece(
-        self, peer: bytes, index: int, data: bytes | memoryview, now: float
-    ) -> PieceResult:
+    def on_piece(self, peer: bytes, index: int, data: PieceData, now: float) -> PieceResult:
         n = self.neighbours.get(peer)
         bit = 1 << index
         if n is None or not n.requested & bit:

@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from p2pnet_peer.swarm.manifest import Manifest
+from p2pnet_peer.swarm.manifest import Manifest, PieceData
 
 MANIFEST = "manifest"
 CONTENT = "content"
@@ -34,7 +34,7 @@ class DiskPieceStore:
         m = self.manifest
         return os.pread(self._fd, m.piece_length(index), m.offset(index))
 
-    def write(self, index: int, data: bytes | memoryview) -> None:
+    def write(self, index: int, data: PieceData) -> None:
         os.pwrite(self._fd, data, self.manifest.offset(index))
         self._fresh = False
 

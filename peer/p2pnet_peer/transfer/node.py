@@ -22,7 +22,7 @@ from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.metrics import PeerMetrics
 from p2pnet_peer.swarm.bitfield import from_wire, full, to_wire
 from p2pnet_peer.swarm.config import SwarmConfig
-from p2pnet_peer.swarm.manifest import Manifest
+from p2pnet_peer.swarm.manifest import Manifest, PieceData
 from p2pnet_peer.swarm.outcomes import Refusal
 from p2pnet_peer.swarm.session import SwarmSession
 from p2pnet_peer.transfer.announcer import HaveAnnouncer
@@ -152,7 +152,7 @@ class TransferNode:
 
     async def serve_pieces(
         self, sender: Contact, session: SwarmSession, indices: list[int]
-    ) -> AsyncIterator[tuple[int, bytes | memoryview | Refusal]]:
+    ) -> AsyncIterator[tuple[int, PieceData | Refusal]]:
         """The pieces ``sender`` asked for, paced by the upload link, or refusals."""
         store = self.stores[session.cid]
         upload = self.metrics.transfer_bytes.labels("upload")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from google.protobuf.message import DecodeError, Message
 
 from p2pnet.v1 import transfer_pb2
+from p2pnet_peer.swarm.manifest import PieceData
 
 INDEX_KEY = 1 << 3 | 0  # field 1, varint
 DATA_KEY = 2 << 3 | 2  # field 2, length-delimited
@@ -32,7 +33,7 @@ class PieceReply:
     """One GetPieces reply: a piece's bytes, or why it was refused (a PieceRefusal)."""
 
     index: int
-    data: bytes | memoryview = b""
+    data: PieceData = b""
     refusal: int = transfer_pb2.PIECE_REFUSAL_NONE
 
 
@@ -58,7 +59,7 @@ def encode(reply: PieceReply | Message) -> bytes:
 def decode(wire: bytes) -> PieceReply:
     """The reply in ``wire``; its data is a view of ``wire``. DecodeError if malformed."""
     index, refusal = 0, 0
-    data: bytes | memoryview = b""
+    data: PieceData = b""
     pos, end = 0, len(wire)
     try:
         while pos < end:

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Protocol
 
 from p2pnet_peer.swarm.bitfield import mask_of
-from p2pnet_peer.swarm.manifest import Manifest
+from p2pnet_peer.swarm.manifest import Manifest, PieceData
 
 
 class PieceStore(Protocol):
     manifest: Manifest
 
-    def read(self, index: int) -> bytes | memoryview: ...
+    def read(self, index: int) -> PieceData: ...
 
-    def write(self, index: int, data: bytes | memoryview) -> None: ...
+    def write(self, index: int, data: PieceData) -> None: ...
 
     def verified(self) -> int:
         """The pieces held whose bytes match the manifest, as a bitmask."""
@@ -46,15 +46,15 @@ class Storage(Protocol):
 
 
 class MemoryPieceStore:
-    def __init__(self, manifest: Manifest, pool: dict[bytes, bytes | memoryview]) -> None:
+    def __init__(self, manifest: Manifest, pool: dict[bytes, PieceData]) -> None:
         self.manifest = manifest
         self._pool = pool
-        self._pieces: dict[int, bytes | memoryview] = {}
+        self._pieces: dict[int, PieceData] = {}
 
-    def read(self, index: int) -> bytes | memoryview:
+    def read(self, index: int) -> PieceData:
         return self._pieces[index]
 
-    def write(self, index: int, data: bytes | memoryview) -> None:
+    def write(self, index: int, data: PieceData) -> None:
         # Pieces are verified before they are written, so equal digests mean equal bytes:
         # peers that share a pool share one copy of each piece.
         self._pieces[index] = self._pool.setdefault(self.manifest.hashes[index], data)
@@ -74,7 +74,7 @@ class MemoryPieceStore:
 class MemoryStorage:
     """Pieces in memory. Peers of one simulation may share ``pool`` (digest -> bytes)."""
 
-    def __init__(self, pool: dict[bytes, bytes | memoryview] | None = None) -> None:
+    def __init__(self, pool: dict[bytes, PieceData] | None = None) -> None:
         self._pool = pool if pool is not None else {}
         self._stores: dict[bytes, MemoryPieceStore] = {}
 
