@@ -71,16 +71,20 @@ class Download:
         if not session.complete:
             async with asyncio.TaskGroup() as group:
                 self._group = group
-                group.create_task(node.dht.provide(self.cid))  # partial holders serve too
-                discover = group.create_task(self._discover(found))
-                for peer in list(session.neighbours):
-                    if peer in node.contacts:
-                        self.adopt(node.contacts[peer])
-                await self._done.wait()
+                try:
+                    group.create_task(node.dht.provide(self.cid))  # partial holders serve too
+                    discover = group.create_task(self._discover(found))
+                    for peer in list(session.neighbours):
+                        if peer in node.contacts:
+                            self.adopt(node.contacts[peer])
+                    await self._done.wait()
+                finally:
+                    # No new neighbours from here on: a handshake that arrives while the
+                    # group winds down would ask it for a task it can no longer start.
+                    self._group = None
                 discover.cancel()
                 for task in self._peers.values():
                     task.cancel()
-            self._group = None
             node.metrics.transfer_download_duration.observe(node.now() - started)
         path = ""
         if output is not None:
