@@ -1,7 +1,13 @@
 """Pieces on disk, one directory per content ID under a peer's data dir; resumable.
 
     <data_dir>/<cid hex>/manifest   the canonical manifest bytes
-    <data_dir>/<cid hex>/content    the content, each piece at its offset (sparse at first)
+    <data_dir>/<cid hex>/content    the content, each piece at its offset
+
+The content file is allocated in full when the store opens (``posix_fallocate``; sparse
+where the filesystem cannot), as libtorrent's full allocation does: a disk too small for
+the content fails the open, not a write halfway through the download, and a piece's write
+only copies its bytes instead of also allocating blocks (``benchmarks/piece_writes.py``
+compares the two).
 
 Only verified pieces are written. After a restart the store re-hashes every piece of
 ``content`` and reports those that verify, so a download resumes where it stopped and a
@@ -10,6 +16,7 @@ torn write is simply fetched again.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -26,9 +33,24 @@ class DiskPieceStore:
         self.path = directory / CONTENT
         existed = self.path.exists()
         self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        if os.fstat(self._fd).st_size != manifest.size:
-            os.ftruncate(self._fd, manifest.size)
+        try:
+            self._allocate(manifest.size)
+        except BaseException:
+            os.close(self._fd)
+            raise
         self._fresh = not existed
+
+    def _allocate(self, size: int) -> None:
+        """Make the file ``size`` bytes, keeping what it holds below that."""
+        if os.fstat(self._fd).st_size > size:
+            os.ftruncate(self._fd, size)
+        if size:
+            try:
+                os.posix_fallocate(self._fd, 0, size)
+            except OSError as exc:
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                    raise  # ENOSPC above all: no room for the content
+                os.ftruncate(self._fd, size)  # a filesystem without allocation: sparse
 
     def read(self, index: int) -> bytes:
         m = self.manifest
