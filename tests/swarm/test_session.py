@@ -271,6 +271,39 @@ def test_a_fast_neighbour_gets_long_streams_and_a_throttled_one_keeps_the_batch(
     assert SwarmConfig(piece_size=PIECE).stream_pieces(1e12, PIECE) == 64  # the wire's cap
 
 
+def test_an_unlimited_neighbour_gets_a_stream_at_once_and_rate_sized_streams_after() -> None:
+    """A neighbour whose upload has no rate limit (it says so in the handshake) has no
+    token-bucket burst to mistake for its rate: it gets a stream of ``request_batch``
+    before any rate is measured, and its first piece's rate sizes the next streams. The
+    same first piece from a neighbour that did not say so leaves it at one piece in
+    flight and streams of the batch."""
+    pieces = 256
+    data = random.Random(3).randbytes(pieces * PIECE)
+    manifest, chunks = Manifest.of_bytes(data, PIECE), split(data, PIECE)
+    config = SwarmConfig(piece_size=PIECE, request_batch=4, stream_seconds=0.05)
+    limited, unlimited = (
+        SwarmSession(manifest, 0, config, random.Random(1), now=0.0) for _ in "ab"
+    )
+    firsts = {}
+    for leech in (limited, unlimited):
+        assert leech.connect(b"S", 0.0)
+        leech.on_bitfield(b"S", full(pieces), False, upload_unlimited=leech is unlimited)
+        firsts[leech is unlimited] = leech.request(b"S", leech.stream_pieces(b"S", 0.0), 0.0)
+    assert [len(firsts[False]), len(firsts[True])] == [1, 4]
+    for leech in (limited, unlimited):
+        first = firsts[leech is unlimited][0]
+        leech.on_piece(b"S", first, chunks[first], 0.001)  # 1 ms since the request
+    # 16 KiB a millisecond for 0.05 s is 50 pieces (and a bit): streams of 51, and two
+    # streams' worth in flight, the first stream's 3 pieces still on their way among them.
+    assert unlimited.stream_pieces(b"S", 0.001) == 51
+    assert len(unlimited.request(b"S", 51, 0.001)) == 51
+    assert len(unlimited.request(b"S", 51, 0.001)) == 2 * 51 - 3 - 51
+    assert limited.stream_pieces(b"S", 0.001) == 4  # maybe a burst: not yet
+    assert len(limited.request(b"S", 4, 0.001)) == 4
+    assert len(limited.request(b"S", 4, 0.001)) == 4
+    assert limited.request(b"S", 4, 0.001) == []  # streams_per_peer streams of the batch
+
+
 def test_two_peers_are_settled_only_once_both_hold_everything_and_have_said_so() -> None:
     seed, leech = session(ALL), session(ALL & ~1)  # the leecher lacks piece 0
     shake(seed, b"S", leech, b"L")

@@ -216,6 +216,38 @@ def test_a_fetch_looks_providers_up_once_to_start() -> None:
     run_virtual(main())
 
 
+def test_the_handshake_tells_each_side_whether_the_others_upload_is_rate_limited() -> None:
+    """A peer with no upload limit says so in its Bitfield (request or response), so its
+    neighbours size their requests to it by its rate from the first piece; a peer with a
+    token bucket does not, so its first burst is not taken for its rate."""
+
+    async def main() -> None:
+        async with SimulatedNetwork(MemoryNetwork(), config(), seed=8, maintain=True) as sim:
+            await sim.grow(2)
+            limited, downloader = list(sim)
+            unlimited = sim.add(config=config(upload_rate=0))
+            await unlimited.join([limited.address])
+            data = content(8)
+            manifest = await publish(limited, data)
+            await publish(unlimited, data)
+            await fetch_all([downloader], manifest.cid)
+            assert held(downloader, manifest) == data
+            view = downloader.transfer.sessions[manifest.cid].neighbours
+            assert view[unlimited.id].upload_unlimited  # told in its Bitfield response
+            assert not view[limited.id].upload_unlimited
+            for seed in (limited, unlimited):  # the downloader's link is limited
+                neighbours = seed.transfer.sessions[manifest.cid].neighbours
+                if downloader.id in neighbours:
+                    assert not neighbours[downloader.id].upload_unlimited
+            # ...and an unlimited downloader says so in its Bitfield request.
+            fast = sim.add(config=config(upload_rate=0))
+            await fast.join([limited.address])
+            await fetch_all([fast], manifest.cid)
+            assert limited.transfer.sessions[manifest.cid].neighbours[fast.id].upload_unlimited
+
+    run_virtual(main())
+
+
 def test_free_rider_gets_a_clearly_lower_rate_than_compliant_peers() -> None:
     """Tit-for-tat in a contended swarm: every compliant peer holds a random half of the
     file, so all upload capacity has reciprocating demand, and a peer that never uploads

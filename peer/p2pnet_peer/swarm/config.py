@@ -34,14 +34,18 @@ class SwarmConfig:
       request to it, so a slow first piece reads slow), at least one piece:
       ``in_flight = clamp(ceil(rate * pipeline_seconds / piece_size), 1,
       streams_per_peer * stream_pieces)``. Shallow queues at throttled peers leave pieces
-      free for idle ones; fast links still get a full pipeline.
+      free for idle ones; fast links still get a full pipeline. Before its first piece, a
+      neighbour gets one piece in flight, or a stream of ``request_batch`` if it said in
+      the handshake that its upload has no rate limit (``upload_rate`` 0).
     - ``request_batch``, ``stream_seconds``: a GetPieces stream asks for
       ``stream_pieces = clamp(ceil(rate * stream_seconds / piece_size), request_batch,
       64)`` pieces, ``streams_per_peer`` streams at once per neighbour. A throttled link
       (under ``request_batch * piece_size / stream_seconds``, 20 MiB/s by default) keeps
       streams of ``request_batch``; on a fast link a stream lasts about ``stream_seconds``,
       so each stream's fixed cost (about 0.6 ms of CPU at each end over gRPC) stays small
-      next to its transfer.
+      next to its transfer. A rate-limited neighbour's rate sizes streams only once it
+      has delivered ``streams_per_peer`` streams of ``request_batch`` (its token bucket's
+      first burst is not its rate); an unlimited one's from its first piece.
     - ``endgame_duplicates``: once every missing piece is requested (endgame), a piece may
       be requested from this many neighbours at once; the first copy cancels the others.
     - ``seed_first_copies``: a seed that still holds pieces no neighbour has and it has not

@@ -36,6 +36,7 @@ class Neighbour:
     first_copies: int = 0  # (seed) pieces we sent it first that no other neighbour holds yet
     hoarding: bool = False  # (seed) it holds seed_unspread_limit of those: not unchoked
     trial: TokenBucket | None = None  # caps it at one slot's share until it reciprocates
+    upload_unlimited: bool = False  # it said its upload has no rate limit (no burst to discount)
 
     @classmethod
     def new(cls, peer: bytes, rate_window: float, now: float) -> Neighbour:
@@ -53,21 +54,28 @@ class Neighbour:
         return self.downloaded.total > 0 or not self.choking_us
 
     def stream_pieces(self, config: SwarmConfig, piece_size: int, now: float) -> int:
-        """Pieces to ask for in one stream: more on a fast link (see SwarmConfig), once it
-        has delivered two streams of ``request_batch``, so a first burst (an idle token
-        bucket sends its burst at once) does not pass for a fast link."""
+        """Pieces to ask for in one stream: more on a fast link (see SwarmConfig). From a
+        rate-limited neighbour (or one that did not say), only once it has delivered two
+        streams of ``request_batch``, so a first burst (an idle token bucket sends its
+        burst at once) does not pass for a fast link; an unlimited one has no burst, so
+        its first piece's rate is its link's."""
         return self._stream_pieces(config, piece_size, self.delivery.rate(now))
 
     def in_flight_target(self, config: SwarmConfig, piece_size: int, now: float) -> int:
         """Pieces to keep requested from it: its recent rate times pipeline_seconds, at
-        most ``streams_per_peer`` streams' worth."""
+        most ``streams_per_peer`` streams' worth. Before any rate is measured, one piece
+        (a throttled link's queue stays shallow, leaving pieces for idle neighbours), or a
+        stream of ``request_batch`` from an unlimited neighbour: no link to queue on."""
         rate = self.delivery.rate(now)
+        if not rate and self.upload_unlimited:
+            return config.request_batch
         cap = config.streams_per_peer * self._stream_pieces(config, piece_size, rate)
         want = -(-rate * config.pipeline_seconds // piece_size)
         return max(1, min(cap, int(want)))
 
     def _stream_pieces(self, config: SwarmConfig, piece_size: int, rate: float) -> int:
-        if self.delivery.total < config.streams_per_peer * config.request_batch * piece_size:
+        proving = config.streams_per_peer * config.request_batch * piece_size
+        if not self.upload_unlimited and self.delivery.total < proving:
             return config.request_batch
         return config.stream_pieces(rate, piece_size)
 

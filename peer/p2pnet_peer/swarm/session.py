@@ -103,12 +103,21 @@ class SwarmSession:
         n.told_super_seeding = self.super_seeding
 
     def on_bitfield(
-        self, peer: bytes, mask: int, choking_us: bool, super_seeding: bool = False
+        self,
+        peer: bytes,
+        mask: int,
+        choking_us: bool,
+        super_seeding: bool = False,
+        upload_unlimited: bool = False,
     ) -> None:
+        """``peer``'s handshake: its pieces, choke decision for us, whether it is sending
+        first copies, and whether its upload has no rate limit (requests to it may then
+        be sized by its rate from its first piece on: see :class:`Neighbour`)."""
         n = self.neighbours[peer]
         self.picker.add_availability(n.has & ~mask, -1)
         self.picker.add_availability(mask & ~n.has, +1)
         n.has, n.choking_us, n.super_seeding = mask, choking_us, super_seeding
+        n.upload_unlimited = upload_unlimited
         self._spread(peer, mask)
 
     def on_have(

@@ -113,14 +113,20 @@ class TransferNode:
     # -- inbound: called by TransferService once a request passed its checks -------------
 
     def handshake(
-        self, sender: Contact, session: SwarmSession, mask: int, choking: bool, seeding: bool
+        self,
+        sender: Contact,
+        session: SwarmSession,
+        mask: int,
+        request: transfer_pb2.BitfieldRequest,
     ) -> transfer_pb2.BitfieldResponse:
-        """``seeding``: the sender is super-seeding (see SwarmSession.on_bitfield)."""
+        """``request`` passed TransferService's checks; its bitfield decodes to ``mask``."""
         now = self.now()
         if not session.connect(sender.id, now):
             return transfer_pb2.BitfieldResponse(responder=self.wire_self, accepted=False)
         self.contacts[sender.id] = sender
-        session.on_bitfield(sender.id, mask, choking, seeding)
+        session.on_bitfield(
+            sender.id, mask, request.choking, request.super_seeding, request.upload_unlimited
+        )
         self.rechoke(session)
         session.told_bitfield(sender.id, now)
         download = self.downloads.get(session.cid)
@@ -132,6 +138,7 @@ class TransferNode:
             bitfield=to_wire(session.have, session.manifest.count),
             choking=session.neighbours[sender.id].we_choke,
             super_seeding=session.super_seeding,
+            upload_unlimited=not self.config.upload_rate,
         )
 
     def have(
@@ -189,6 +196,7 @@ class TransferNode:
             bitfield=to_wire(session.have, session.manifest.count),
             choking=session.neighbours[contact.id].we_choke,
             super_seeding=session.super_seeding,
+            upload_unlimited=not self.config.upload_rate,
         )
         session.told_bitfield(contact.id, self.now())
         try:
@@ -203,7 +211,9 @@ class TransferNode:
             return False
         if contact.id not in session.neighbours:
             return False
-        session.on_bitfield(contact.id, mask, response.choking, response.super_seeding)
+        session.on_bitfield(
+            contact.id, mask, response.choking, response.super_seeding, response.upload_unlimited
+        )
         self.rechoke(session)
         return True
 

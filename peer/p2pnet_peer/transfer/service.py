@@ -76,7 +76,7 @@ class TransferService:
             mask = from_wire(request.bitfield, session.manifest.count)
         except ValueError as exc:
             raise InvalidRequest(f"bitfield: {exc}") from None
-        return self.node.handshake(sender, session, mask, request.choking, request.super_seeding)
+        return self.node.handshake(sender, session, mask, request)
 
     async def Have(self, request: transfer_pb2.HaveRequest) -> transfer_pb2.HaveResponse:
         sender = self._sender(request)

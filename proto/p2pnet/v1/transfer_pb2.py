@@ -25,31 +25,31 @@ _sym_db = _symbol_database.Default()
 from p2pnet.v1 import peer_pb2 as p2pnet_dot_v1_dot_peer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18p2pnet/v1/transfer.proto\x12\tp2pnet.v1\x1a\x14p2pnet/v1/peer.proto\"F\n\x12GetManifestRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x0b\n\x03\x63id\x18\x02 \x01(\x0c\"^\n\x13GetManifestResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\r\n\x05\x66ound\x18\x02 \x01(\x08\x12\x10\n\x08manifest\x18\x03 \x01(\x0c\"}\n\x0f\x42itfieldRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x0b\n\x03\x63id\x18\x02 \x01(\x0c\x12\x10\n\x08\x62itfield\x18\x03 \x01(\x0c\x12\x0f\n\x07\x63hoking\x18\x04 \x01(\x08\x12\x15\n\rsuper_seeding\x18\x05 \x01(\x08\"\x86\x01\n\x10\x42itfieldResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x08\x12\x10\n\x08\x62itfield\x18\x03 \x01(\x0c\x12\x0f\n\x07\x63hoking\x18\x04 \x01(\x08\x12\x15\n\rsuper_seeding\x18\x05 \x01(\x08\"w\n\x0bHaveRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x0b\n\x03\x63id\x18\x02 \x01(\x0c\x12\x0e\n\x06pieces\x18\x03 \x03(\r\x12\x0f\n\x07\x63hoking\x18\x04 \x01(\x08\x12\x15\n\rsuper_seeding\x18\x05 \x01(\x08\"E\n\x0cHaveResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\r\n\x05known\x18\x02 \x01(\x08\"T\n\x10GetPiecesRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x0b\n\x03\x63id\x18\x02 \x01(\x0c\x12\x0e\n\x06pieces\x18\x03 \x03(\r\"Z\n\x11GetPiecesResponse\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x12(\n\x07refusal\x18\x03 \x01(\x0e\x32\x17.p2pnet.v1.PieceRefusal*\x9c\x01\n\x0cPieceRefusal\x12\x16\n\x12PIECE_REFUSAL_NONE\x10\x00\x12\x18\n\x14PIECE_REFUSAL_CHOKED\x10\x01\x12\x1a\n\x16PIECE_REFUSAL_NOT_HELD\x10\x02\x12\x1f\n\x1bPIECE_REFUSAL_NOT_CONNECTED\x10\x03\x12\x1d\n\x19PIECE_REFUSAL_ALREADY_OUT\x10\x04\x32\xa0\x02\n\x08Transfer\x12L\n\x0bGetManifest\x12\x1d.p2pnet.v1.GetManifestRequest\x1a\x1e.p2pnet.v1.GetManifestResponse\x12\x43\n\x08\x42itfield\x12\x1a.p2pnet.v1.BitfieldRequest\x1a\x1b.p2pnet.v1.BitfieldResponse\x12\x37\n\x04Have\x12\x16.p2pnet.v1.HaveRequest\x1a\x17.p2pnet.v1.HaveResponse\x12H\n\tGetPieces\x12\x1b.p2pnet.v1.GetPiecesRequest\x1a\x1c.p2pnet.v1.GetPiecesResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18p2pnet/v1/transfer.proto\x12\tp2pnet.v1\x1a\x14p2pnet/v1/peer.proto\"F\n\x12GetManifestRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x0b\n\x03\x63id\x18\x02 \x01(\x0c\"^\n\x13GetManifestResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\r\n\x05\x66ound\x18\x02 \x01(\x08\x12\x10\n\x08manifest\x18\x03 \x01(\x0c\"\x97\x01\n\x0f\x42itfieldRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x0b\n\x03\x63id\x18\x02 \x01(\x0c\x12\x10\n\x08\x62itfield\x18\x03 \x01(\x0c\x12\x0f\n\x07\x63hoking\x18\x04 \x01(\x08\x12\x15\n\rsuper_seeding\x18\x05 \x01(\x08\x12\x18\n\x10upload_unlimited\x18\x06 \x01(\x08\"\xa0\x01\n\x10\x42itfieldResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x08\x12\x10\n\x08\x62itfield\x18\x03 \x01(\x0c\x12\x0f\n\x07\x63hoking\x18\x04 \x01(\x08\x12\x15\n\rsuper_seeding\x18\x05 \x01(\x08\x12\x18\n\x10upload_unlimited\x18\x06 \x01(\x08\"w\n\x0bHaveRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x0b\n\x03\x63id\x18\x02 \x01(\x0c\x12\x0e\n\x06pieces\x18\x03 \x03(\r\x12\x0f\n\x07\x63hoking\x18\x04 \x01(\x08\x12\x15\n\rsuper_seeding\x18\x05 \x01(\x08\"E\n\x0cHaveResponse\x12&\n\tresponder\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\r\n\x05known\x18\x02 \x01(\x08\"T\n\x10GetPiecesRequest\x12#\n\x06sender\x18\x01 \x01(\x0b\x32\x13.p2pnet.v1.PeerInfo\x12\x0b\n\x03\x63id\x18\x02 \x01(\x0c\x12\x0e\n\x06pieces\x18\x03 \x03(\r\"Z\n\x11GetPiecesResponse\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x12(\n\x07refusal\x18\x03 \x01(\x0e\x32\x17.p2pnet.v1.PieceRefusal*\x9c\x01\n\x0cPieceRefusal\x12\x16\n\x12PIECE_REFUSAL_NONE\x10\x00\x12\x18\n\x14PIECE_REFUSAL_CHOKED\x10\x01\x12\x1a\n\x16PIECE_REFUSAL_NOT_HELD\x10\x02\x12\x1f\n\x1bPIECE_REFUSAL_NOT_CONNECTED\x10\x03\x12\x1d\n\x19PIECE_REFUSAL_ALREADY_OUT\x10\x04\x32\xa0\x02\n\x08Transfer\x12L\n\x0bGetManifest\x12\x1d.p2pnet.v1.GetManifestRequest\x1a\x1e.p2pnet.v1.GetManifestResponse\x12\x43\n\x08\x42itfield\x12\x1a.p2pnet.v1.BitfieldRequest\x1a\x1b.p2pnet.v1.BitfieldResponse\x12\x37\n\x04Have\x12\x16.p2pnet.v1.HaveRequest\x1a\x17.p2pnet.v1.HaveResponse\x12H\n\tGetPieces\x12\x1b.p2pnet.v1.GetPiecesRequest\x1a\x1c.p2pnet.v1.GetPiecesResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'p2pnet.v1.transfer_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PIECEREFUSAL']._serialized_start=864
-  _globals['_PIECEREFUSAL']._serialized_end=1020
+  _globals['_PIECEREFUSAL']._serialized_start=917
+  _globals['_PIECEREFUSAL']._serialized_end=1073
   _globals['_GETMANIFESTREQUEST']._serialized_start=61
   _globals['_GETMANIFESTREQUEST']._serialized_end=131
   _globals['_GETMANIFESTRESPONSE']._serialized_start=133
   _globals['_GETMANIFESTRESPONSE']._serialized_end=227
-  _globals['_BITFIELDREQUEST']._serialized_start=229
-  _globals['_BITFIELDREQUEST']._serialized_end=354
-  _globals['_BITFIELDRESPONSE']._serialized_start=357
-  _globals['_BITFIELDRESPONSE']._serialized_end=491
-  _globals['_HAVEREQUEST']._serialized_start=493
-  _globals['_HAVEREQUEST']._serialized_end=612
-  _globals['_HAVERESPONSE']._serialized_start=614
-  _globals['_HAVERESPONSE']._serialized_end=683
-  _globals['_GETPIECESREQUEST']._serialized_start=685
-  _globals['_GETPIECESREQUEST']._serialized_end=769
-  _globals['_GETPIECESRESPONSE']._serialized_start=771
-  _globals['_GETPIECESRESPONSE']._serialized_end=861
-  _globals['_TRANSFER']._serialized_start=1023
-  _globals['_TRANSFER']._serialized_end=1311
+  _globals['_BITFIELDREQUEST']._serialized_start=230
+  _globals['_BITFIELDREQUEST']._serialized_end=381
+  _globals['_BITFIELDRESPONSE']._serialized_start=384
+  _globals['_BITFIELDRESPONSE']._serialized_end=544
+  _globals['_HAVEREQUEST']._serialized_start=546
+  _globals['_HAVEREQUEST']._serialized_end=665
+  _globals['_HAVERESPONSE']._serialized_start=667
+  _globals['_HAVERESPONSE']._serialized_end=736
+  _globals['_GETPIECESREQUEST']._serialized_start=738
+  _globals['_GETPIECESREQUEST']._serialized_end=822
+  _globals['_GETPIECESRESPONSE']._serialized_start=824
+  _globals['_GETPIECESRESPONSE']._serialized_end=914
+  _globals['_TRANSFER']._serialized_start=1076
+  _globals['_TRANSFER']._serialized_end=1364
 # @@protoc_insertion_point(module_scope)

@@ -40,32 +40,36 @@ class GetManifestResponse(_message.Message):
     def __init__(self, responder: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., found: _Optional[bool] = ..., manifest: _Optional[bytes] = ...) -> None: ...
 
 class BitfieldRequest(_message.Message):
-    __slots__ = ("sender", "cid", "bitfield", "choking", "super_seeding")
+    __slots__ = ("sender", "cid", "bitfield", "choking", "super_seeding", "upload_unlimited")
     SENDER_FIELD_NUMBER: _ClassVar[int]
     CID_FIELD_NUMBER: _ClassVar[int]
     BITFIELD_FIELD_NUMBER: _ClassVar[int]
     CHOKING_FIELD_NUMBER: _ClassVar[int]
     SUPER_SEEDING_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_UNLIMITED_FIELD_NUMBER: _ClassVar[int]
     sender: _peer_pb2.PeerInfo
     cid: bytes
     bitfield: bytes
     choking: bool
     super_seeding: bool
-    def __init__(self, sender: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., cid: _Optional[bytes] = ..., bitfield: _Optional[bytes] = ..., choking: _Optional[bool] = ..., super_seeding: _Optional[bool] = ...) -> None: ...
+    upload_unlimited: bool
+    def __init__(self, sender: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., cid: _Optional[bytes] = ..., bitfield: _Optional[bytes] = ..., choking: _Optional[bool] = ..., super_seeding: _Optional[bool] = ..., upload_unlimited: _Optional[bool] = ...) -> None: ...
 
 class BitfieldResponse(_message.Message):
-    __slots__ = ("responder", "accepted", "bitfield", "choking", "super_seeding")
+    __slots__ = ("responder", "accepted", "bitfield", "choking", "super_seeding", "upload_unlimited")
     RESPONDER_FIELD_NUMBER: _ClassVar[int]
     ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     BITFIELD_FIELD_NUMBER: _ClassVar[int]
     CHOKING_FIELD_NUMBER: _ClassVar[int]
     SUPER_SEEDING_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_UNLIMITED_FIELD_NUMBER: _ClassVar[int]
     responder: _peer_pb2.PeerInfo
     accepted: bool
     bitfield: bytes
     choking: bool
     super_seeding: bool
-    def __init__(self, responder: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., accepted: _Optional[bool] = ..., bitfield: _Optional[bytes] = ..., choking: _Optional[bool] = ..., super_seeding: _Optional[bool] = ...) -> None: ...
+    upload_unlimited: bool
+    def __init__(self, responder: _Optional[_Union[_peer_pb2.PeerInfo, _Mapping]] = ..., accepted: _Optional[bool] = ..., bitfield: _Optional[bytes] = ..., choking: _Optional[bool] = ..., super_seeding: _Optional[bool] = ..., upload_unlimited: _Optional[bool] = ...) -> None: ...
 
 class HaveRequest(_message.Message):
     __slots__ = ("sender", "cid", "pieces", "choking", "super_seeding")
