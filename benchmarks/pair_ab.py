@@ -30,7 +30,7 @@ from io import BytesIO
 from pathlib import Path
 
 from swarm import MIB
-from swarm_grpc import drive, publish
+from swarm_grpc import drive, publish_fresh, swarm_env
 
 from p2pnet_testbed.local.processes import PeerProcess, stop_all
 
@@ -68,32 +68,27 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def peer_env(tree: Path, data: Path) -> dict[str, str]:
-    return {
-        "PYTHONPATH": os.pathsep.join([str(tree / "peer"), str(tree / "proto")]),
-        "P2PNET_UPLOAD_RATE": "0",
-        "P2PNET_LOG_LEVEL": "warning",
-        "P2PNET_DATA_DIR": str(data),
-    }
+def peer_env(args: argparse.Namespace, tree: Path, data: Path) -> dict[str, str]:
+    """``swarm_grpc``'s unthrottled pair peer, running ``tree``'s code."""
+    path = os.pathsep.join([str(tree / "peer"), str(tree / "proto")])
+    return swarm_env(args, 0, P2PNET_DATA_DIR=str(data), PYTHONPATH=path)
 
 
-def one_pair(tree: Path, workdir: Path, size: int, runs: int, threads: bool) -> list[tuple]:
+def one_pair(args: argparse.Namespace, tree: Path, workdir: Path, size: int) -> list[tuple]:
     """(Mbit/s, seed CPU s, downloader CPU s) of ``runs`` timed downloads by a new pair."""
     workdir.mkdir(parents=True)
-    procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=peer_env(tree, workdir / "a"))]
+    procs = [
+        PeerProcess(workdir, "a", metrics_port=-1, extra_env=peer_env(args, tree, workdir / "a"))
+    ]
     try:
         seed = procs[0].wait_ready(timeout=120)[0].address
-        env = peer_env(tree, workdir / "b")
+        env = peer_env(args, tree, workdir / "b")
         procs.append(PeerProcess(workdir, "b", bootstrap=[seed], metrics_port=-1, extra_env=env))
         for p in procs:
             p.wait_ready(timeout=120, joined=True)
         timed = []
-        for index in range(1 + runs):  # the first is untimed, as in swarm_grpc.pair_seconds
-            source = workdir / "content.bin"
-            source.write_bytes(os.urandom(size))
-            published = asyncio.run(publish(seed, source))
-            source.unlink()
-            os.sync()
+        for index in range(1 + args.runs):  # the first is untimed, as in swarm_grpc.pair_seconds
+            published = publish_fresh(seed, workdir, size)
             cpu_before = [cpu_seconds(p.pid) for p in procs]
             threads_before = [thread_times(p.pid) for p in procs]
             run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published))
@@ -102,7 +97,7 @@ def one_pair(tree: Path, workdir: Path, size: int, runs: int, threads: bool) -> 
                 continue
             cpu = [cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
             timed.append((size * 8 / 1e6 / seconds, *cpu))
-            if threads:
+            if args.threads:
                 for p, before in zip(procs, threads_before, strict=True):
                     after = thread_times(p.pid)
                     used = {
@@ -126,6 +121,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--runs", type=int, default=2, help="timed downloads per pair")
     p.add_argument("--file-mib", type=float, default=32.0)
+    p.add_argument("--piece-kib", type=int, default=256)
     p.add_argument("--threads", action="store_true", help="per-thread CPU and core waits")
     args = p.parse_args()
     size = int(args.file_mib * MIB)
@@ -136,7 +132,7 @@ def main() -> None:
             order = args.revs if round_index % 2 == 0 else args.revs[::-1]
             for rev in order:
                 workdir = Path(tmp) / f"run-{round_index}-{args.revs.index(rev)}"
-                results[rev] += one_pair(trees[rev], workdir, size, args.runs, args.threads)
+                results[rev] += one_pair(args, trees[rev], workdir, size)
             rates = {rev: [round(r[0]) for r in results[rev][-args.runs :]] for rev in args.revs}
             print(f"round {round_index + 1}/{args.rounds}, Mbit/s:", rates, flush=True)
     first = args.revs[0]

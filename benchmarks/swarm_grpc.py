@@ -229,16 +229,24 @@ def pair_seconds(args: argparse.Namespace, workdir: Path, size: int) -> float:
         for p in procs:
             p.wait_ready(timeout=120, joined=True)
         for _warm_up_first in (True, False):
-            source = workdir / "content.bin"
-            source.write_bytes(os.urandom(size))
-            published = asyncio.run(publish(seed, source))
-            source.unlink()  # the seed has its copy
-            os.sync()
+            published = publish_fresh(seed, workdir, size)
             run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published))
         return run.completions[0]
     finally:
         stop_all(procs)
         shutil.rmtree(workdir)
+
+
+def publish_fresh(seed: str, workdir: Path, size: int) -> control_pb2.PublishResponse:
+    """Publish ``size`` new random bytes on ``seed``, then flush dirty pages, so the timed
+    download that follows neither reuses content nor waits on earlier writes."""
+    source = workdir / "content.bin"
+    source.write_bytes(os.urandom(size))
+    try:
+        return asyncio.run(publish(seed, source))
+    finally:
+        source.unlink()  # the seed has its copy
+        os.sync()
 
 
 def pair_env(args: argparse.Namespace, workdir: Path, name: str) -> dict[str, str]:
