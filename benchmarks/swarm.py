@@ -29,12 +29,13 @@ gRPC, one unthrottled peer-to-peer download next to raw gRPC streaming of the sa
   second download of a fresh file (the first grows the connection's flow-control window
   and runs the code once), then stops them and removes their data; each raw run times
   the second of two streams on one channel, for the same reason (the first is about 9%
-  slower). Pairs that lived on
-  held every earlier run's files, and on a VM whose free memory goes back to the host
-  (here: past about 750 MiB, a page written for the first time costs about 11 us, so
-  writing 32 MiB took 90 ms instead of 8) later runs slowed to half. One run of either
-  takes under 0.1 s, so single runs scatter by a factor of two: hence 11 runs by
-  default.
+  slower). On a VM whose free memory goes back to its host (these CI machines), a page
+  written for the first time since costs a fault on the host: writing 32 MiB of new page
+  cache took 76 ms instead of 5 (``benchmarks/first_touch.py``), longer than a whole
+  warm download; so right before each timed run of either, a scratch file of 4 times
+  the content is written and deleted (``swarm_grpc.warm_free_memory``): the run then
+  gets pages freed moments ago, which the host has not taken back. One run of either
+  takes under 0.1 s, so single runs still scatter: hence 11 runs by default.
 
 The last line printed is one JSON object.
 """

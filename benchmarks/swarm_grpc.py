@@ -238,8 +238,9 @@ def pair_seconds(args: argparse.Namespace, workdir: Path, size: int) -> float:
 
 
 def publish_fresh(seed: str, workdir: Path, size: int) -> control_pb2.PublishResponse:
-    """Publish ``size`` new random bytes on ``seed``, then flush dirty pages, so the timed
-    download that follows neither reuses content nor waits on earlier writes."""
+    """Publish ``size`` new random bytes on ``seed``, then flush dirty pages and warm free
+    memory, so the timed download that follows neither reuses content, nor waits on
+    earlier writes, nor writes into pages the host has taken back."""
     source = workdir / "content.bin"
     source.write_bytes(os.urandom(size))
     try:
@@ -247,6 +248,24 @@ def publish_fresh(seed: str, workdir: Path, size: int) -> control_pb2.PublishRes
     finally:
         source.unlink()  # the seed has its copy
         os.sync()
+        warm_free_memory(workdir, 4 * size)
+
+
+def warm_free_memory(directory: Path, size: int) -> None:
+    """Write, then delete, ``size`` bytes of scratch file in ``directory``.
+
+    These VMs give free memory back to their host (free page reporting: about 2 s after a
+    page is freed), and the next write to such a page faults on the host: writing 32 MiB
+    of new page cache took 76 ms instead of 5 (``benchmarks/first_touch.py``).
+    Pages freed moments ago are handed out first, so a transfer started right after this
+    writes its page cache, and allocates its buffers, as on a machine that keeps its
+    memory. Dirty pages of a deleted file are dropped, never written back: no disk I/O."""
+    chunk = os.urandom(MIB)
+    scratch = directory / "warm.scratch"
+    with scratch.open("wb") as f:
+        for _ in range(-(-size // MIB)):
+            f.write(chunk)
+    scratch.unlink()
 
 
 def pair_env(args: argparse.Namespace, workdir: Path, name: str) -> dict[str, str]:
@@ -266,6 +285,7 @@ def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> float:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("raw gRPC server did not start")
             time.sleep(0.05)
+        warm_free_memory(workdir, 4 * size)  # as before a pair download (publish_fresh)
         return asyncio.run(_raw_client(f"127.0.0.1:{port_file.read_text()}", size))
     finally:
         server.terminate()
