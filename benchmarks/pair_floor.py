@@ -13,10 +13,18 @@ variant after another, ``--runs`` rounds, and reports medians:
 - ``proto_sha``: the same, and every piece is SHA-256 checked and kept in memory, as a
   downloader must;
 - ``proto_sha_16``, ``proto_sha_64``: the same with streams of 16 and of 64 pieces (64 is
-  what a fast link gets, ``SwarmConfig.stream_seconds``).
+  what a fast link gets, ``SwarmConfig.stream_seconds``);
+- ``wire_sha_64_disk``: streams of 64, read with p2pnet's own codec (``piece_wire``: the
+  piece is a view of the received bytes, not a copy), SHA-256 checked and written to a
+  content file allocated up front, as a p2pnet downloader keeps it.
 
-No p2pnet code runs in either process beyond the generated messages, so ``proto_sha`` is
-a floor for p2pnet's own overhead. The last line is one JSON object: Mbit/s per variant,
+Each timed download is the second on its channel (the first, untimed, grows the
+connection's flow-control window), right after ``swarm_grpc.warm_free_memory``, as
+``swarm.py`` times its pair and raw runs.
+
+No p2pnet code runs in either process beyond the generated messages and that codec, so
+``wire_sha_64_disk`` is a floor for a p2pnet downloader: what is left between it and
+``pair_mbps`` is p2pnet's own overhead. The last line is one JSON object: Mbit/s per variant,
 and each variant's server and client CPU milliseconds per download.
 """
 
@@ -36,18 +44,21 @@ import time
 from pathlib import Path
 
 import grpc
+from swarm_grpc import warm_free_memory
 
 from p2pnet.v1 import transfer_pb2
+from p2pnet_peer.transfer import piece_wire
 
 MIB = 1 << 20
 PIECE = 256 * 1024
 OPTIONS = [("grpc.max_send_message_length", 8 * MIB), ("grpc.max_receive_message_length", 8 * MIB)]
-VARIANTS = {  # name: (pieces per stream, streams at once, check and keep)
-    "raw": (0, 1, False),
-    "proto": (4, 2, False),
-    "proto_sha": (4, 2, True),
-    "proto_sha_16": (16, 2, True),
-    "proto_sha_64": (64, 2, True),
+VARIANTS = {  # name: (pieces per stream, streams at once, what is done with each piece)
+    "raw": (0, 1, ""),
+    "proto": (4, 2, ""),
+    "proto_sha": (4, 2, "keep"),
+    "proto_sha_16": (16, 2, "keep"),
+    "proto_sha_64": (64, 2, "keep"),
+    "wire_sha_64_disk": (64, 2, "disk"),
 }
 
 
@@ -80,38 +91,65 @@ async def serve(port_file: Path, size: int) -> None:
     await server.wait_for_termination()
 
 
-async def download(address: str, size: int, variant: str) -> float:
-    batch, streams, check = VARIANTS[variant]
-    digests = [b""] * (-(-size // PIECE))
+async def download(
+    address: str, size: int, variant: str, workdir: Path, server: int
+) -> tuple[float, float, float]:
+    """(seconds, server CPU ms, client CPU ms) of the second of two downloads of
+    ``variant`` on one new channel."""
     async with grpc.aio.insecure_channel(address, options=OPTIONS) as channel:
         await channel.channel_ready()
-        started, got, kept = time.perf_counter(), 0, []
-        if not batch:
-            async for chunk in channel.unary_stream("/floor.Pieces/Raw")(b""):
-                got += len(chunk)
-        else:
-            call = channel.unary_stream(
-                "/floor.Pieces/GetPieces",
-                request_serializer=transfer_pb2.GetPiecesRequest.SerializeToString,
-                response_deserializer=transfer_pb2.GetPiecesResponse.FromString,
-            )
-            todo = list(range(len(digests)))
+        await fetch(channel, size, variant, workdir / "untimed")
+        warm_free_memory(workdir, 4 * size)
+        s0, c0 = cpu_ms(server), cpu_ms(os.getpid())
+        started = time.perf_counter()
+        await fetch(channel, size, variant, workdir / "timed")
+        seconds = time.perf_counter() - started
+        return seconds, cpu_ms(server) - s0, cpu_ms(os.getpid()) - c0
 
-            async def lane() -> None:
-                nonlocal got
-                while todo:
-                    mine = todo[:batch]
-                    del todo[:batch]
-                    async for reply in call(transfer_pb2.GetPiecesRequest(pieces=mine)):
-                        data = reply.data
-                        got += len(data)
-                        if check:
-                            digests[reply.index] = hashlib.sha256(data).digest()
-                            kept.append(data)
 
-            await asyncio.gather(*(lane() for _ in range(streams)))
+async def fetch(channel: grpc.aio.Channel, size: int, variant: str, path: Path) -> None:
+    batch, streams, done_with = VARIANTS[variant]
+    count = -(-size // PIECE)
+    digests, kept, got = [b""] * count, [], 0
+    if not batch:
+        async for chunk in channel.unary_stream("/floor.Pieces/Raw")(b""):
+            got += len(chunk)
         assert got == size, got
-        return time.perf_counter() - started
+        return
+    disk = done_with == "disk"
+    decode = piece_wire.decode if disk else transfer_pb2.GetPiecesResponse.FromString
+    call = channel.unary_stream(
+        "/floor.Pieces/GetPieces",
+        request_serializer=transfer_pb2.GetPiecesRequest.SerializeToString,
+        response_deserializer=decode,
+    )
+    todo = list(range(count))
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644) if disk else -1
+    try:
+        if disk:
+            os.posix_fallocate(fd, 0, size)
+
+        async def lane() -> None:
+            nonlocal got
+            while todo:
+                mine = todo[:batch]
+                del todo[:batch]
+                async for reply in call(transfer_pb2.GetPiecesRequest(pieces=mine)):
+                    data = reply.data
+                    got += len(data)
+                    if done_with:
+                        digests[reply.index] = hashlib.sha256(data).digest()
+                    if disk:
+                        os.pwrite(fd, data, reply.index * PIECE)
+                    elif done_with:
+                        kept.append(data)
+
+        await asyncio.gather(*(lane() for _ in range(streams)))
+    finally:
+        if disk:
+            os.close(fd)
+            path.unlink()
+    assert got == size, got
 
 
 def cpu_ms(pid: int) -> float:
@@ -143,11 +181,10 @@ def main() -> None:
             cpus: dict[str, list[tuple[float, float]]] = {v: [] for v in VARIANTS}
             for _ in range(args.runs):
                 for variant in VARIANTS:  # alternating, so drift hits every variant alike
-                    s0, c0 = cpu_ms(server.pid), time.process_time()
-                    seconds = asyncio.run(download(address, size, variant))
-                    cpus[variant].append(
-                        (cpu_ms(server.pid) - s0, (time.process_time() - c0) * 1e3)
+                    seconds, server_ms, client_ms = asyncio.run(
+                        download(address, size, variant, Path(tmp), server.pid)
                     )
+                    cpus[variant].append((server_ms, client_ms))
                     rates[variant].append(mbits / seconds)
         finally:
             server.terminate()

@@ -12,12 +12,15 @@ import itertools
 import random
 from pathlib import Path
 
+import pytest
+
 from p2pnet.v1 import transfer_pb2
 from p2pnet_peer.peer import Peer, PeerConfig
 from p2pnet_peer.simulation import SimulatedNetwork
 from p2pnet_peer.swarm.bitfield import full
 from p2pnet_peer.swarm.config import KIB
 from p2pnet_peer.swarm.manifest import Manifest, split
+from p2pnet_peer.swarm.session import SwarmSession
 from p2pnet_peer.transfer.disk_storage import DiskStorage
 from p2pnet_peer.transfer.download import FetchResult
 from p2pnet_peer.transfer.service import TransferService
@@ -216,10 +219,22 @@ def test_a_fetch_looks_providers_up_once_to_start() -> None:
     run_virtual(main())
 
 
-def test_the_handshake_tells_each_side_whether_the_others_upload_is_rate_limited() -> None:
+def test_the_handshake_tells_each_side_whether_the_others_upload_is_rate_limited(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A peer with no upload limit says so in its Bitfield (request or response), so its
     neighbours size their requests to it by its rate from the first piece; a peer with a
-    token bucket does not, so its first burst is not taken for its rate."""
+    token bucket does not, so its first burst is not taken for its rate. Each session's
+    handshakes are recorded as it takes them: two peers that are both done part, so the
+    neighbour entries do not outlive the fetch."""
+    told: list[tuple[SwarmSession, bytes, bool]] = []
+    take = SwarmSession.on_bitfield
+
+    def recorded(session: SwarmSession, peer: bytes, *args: bool, **kwargs: bool) -> None:
+        take(session, peer, *args, **kwargs)
+        told.append((session, peer, session.neighbours[peer].upload_unlimited))
+
+    monkeypatch.setattr(SwarmSession, "on_bitfield", recorded)
 
     async def main() -> None:
         async with SimulatedNetwork(MemoryNetwork(), config(), seed=8, maintain=True) as sim:
@@ -230,20 +245,22 @@ def test_the_handshake_tells_each_side_whether_the_others_upload_is_rate_limited
             data = content(8)
             manifest = await publish(limited, data)
             await publish(unlimited, data)
+
+            def heard(node: Peer, peer: Peer) -> set[bool]:
+                session = node.transfer.sessions[manifest.cid]
+                return {flag for s, p, flag in told if s is session and p == peer.id}
+
             await fetch_all([downloader], manifest.cid)
             assert held(downloader, manifest) == data
-            view = downloader.transfer.sessions[manifest.cid].neighbours
-            assert view[unlimited.id].upload_unlimited  # told in its Bitfield response
-            assert not view[limited.id].upload_unlimited
+            assert heard(downloader, unlimited) == {True}  # told in its Bitfield response
+            assert heard(downloader, limited) == {False}
             for seed in (limited, unlimited):  # the downloader's link is limited
-                neighbours = seed.transfer.sessions[manifest.cid].neighbours
-                if downloader.id in neighbours:
-                    assert not neighbours[downloader.id].upload_unlimited
+                assert heard(seed, downloader) <= {False}
             # ...and an unlimited downloader says so in its Bitfield request.
             fast = sim.add(config=config(upload_rate=0))
             await fast.join([limited.address])
             await fetch_all([fast], manifest.cid)
-            assert limited.transfer.sessions[manifest.cid].neighbours[fast.id].upload_unlimited
+            assert heard(limited, fast) == {True}
 
     run_virtual(main())
 
