@@ -2,8 +2,9 @@
 
 Every p2pnet service is registered from its proto descriptor with a deserializer that
 never throws: a request that is not valid protobuf, or that the service rejects with
-:class:`~p2pnet_peer.wire.InvalidRequest`, gets INVALID_ARGUMENT and the server keeps
-serving. Interceptors wrap every method: metrics, then tracing when it is on
+:class:`~p2pnet_peer.wire.InvalidRequest`, gets INVALID_ARGUMENT, one it has no room for
+(:class:`~p2pnet_peer.wire.OutOfSpace`) RESOURCE_EXHAUSTED, and the server keeps serving.
+Interceptors wrap every method: metrics, then tracing when it is on
 (:mod:`p2pnet_peer.tracing`), then any extra ones.
 """
 
@@ -21,7 +22,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from p2pnet_peer import tracing
 from p2pnet_peer.metrics import PeerMetrics
 from p2pnet_peer.rpc_methods import RpcMethod, methods_of
-from p2pnet_peer.wire import InvalidRequest
+from p2pnet_peer.wire import InvalidRequest, OutOfSpace
 
 log = logging.getLogger("p2pnet.rpc")
 
@@ -56,6 +57,8 @@ def _unary(rpc: RpcMethod, impl: Callable[[Any], Any]) -> grpc.RpcMethodHandler:
             return await impl(request)
         except InvalidRequest as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except OutOfSpace as exc:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
 
     return grpc.unary_unary_rpc_method_handler(
         behaviour,
@@ -73,6 +76,8 @@ def _stream(rpc: RpcMethod, impl: Callable[[Any], AsyncIterator[Any]]) -> grpc.R
                 yield item
         except InvalidRequest as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except OutOfSpace as exc:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
 
     return grpc.unary_stream_rpc_method_handler(
         behaviour,

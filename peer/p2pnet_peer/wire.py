@@ -1,7 +1,8 @@
 """Conversions between wire messages and core objects, and the checks every request gets.
 
 A request that fails a check is rejected with :class:`InvalidRequest`, which the gRPC layer
-turns into INVALID_ARGUMENT; contacts in a *response* that fail a check are dropped, so a
+turns into INVALID_ARGUMENT (and one the peer has no room for, with :class:`OutOfSpace`,
+into RESOURCE_EXHAUSTED); contacts in a *response* that fail a check are dropped, so a
 confused or malicious peer can never crash a lookup.
 """
 
@@ -19,6 +20,11 @@ MAX_ADDRESS_CHARS = 255
 
 class InvalidRequest(ValueError):
     """A request is malformed; the message says which field and why."""
+
+
+class OutOfSpace(Exception):
+    """A well-formed request the peer cannot carry out for want of room (its disk is
+    full); the message says where and how much."""
 
 
 def check_address(address: str, field: str) -> str:

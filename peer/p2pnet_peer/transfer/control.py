@@ -1,8 +1,15 @@
-"""The transfer part of the Control service: Publish, Fetch, and progress for Status."""
+"""The transfer part of the Control service: Publish, Fetch, and progress for Status.
+
+A peer whose disk has no room for the content (ENOSPC, or EDQUOT: over quota) answers
+Publish or Fetch with RESOURCE_EXHAUSTED. A fetch finds that out when its content file
+is allocated, before any piece is asked for (:mod:`.disk_storage`); pieces it already
+held stay on disk, so a Fetch once there is room resumes from them.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,9 +17,10 @@ from p2pnet.v1 import control_pb2
 from p2pnet_peer.swarm.config import MAX_PIECES
 from p2pnet_peer.swarm.session import SwarmSession
 from p2pnet_peer.transfer.node import TransferNode
-from p2pnet_peer.wire import InvalidRequest, check_key
+from p2pnet_peer.wire import InvalidRequest, OutOfSpace, check_key
 
 PROGRESS_INTERVAL = 1.0
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
 def progress(session: SwarmSession) -> control_pb2.TransferProgress:
@@ -61,7 +69,13 @@ async def publish(
         raise InvalidRequest("source: path or data is required")
     if not pieces:
         raise InvalidRequest(f"{source}: content must not be empty")
-    manifest, replicas = await node.publish(pieces)
+    try:
+        manifest, replicas = await node.publish(pieces)
+    except OSError as exc:
+        full = _out_of_space(exc, sum(map(len, pieces)))
+        if full is None:
+            raise
+        raise full from exc
     return control_pb2.PublishResponse(
         cid=manifest.cid, size=manifest.size, pieces=manifest.count, provider_replicas=replicas
     )
@@ -85,7 +99,14 @@ async def fetch(
             session = node.sessions.get(cid)
             if session is not None and not task.done():
                 yield control_pb2.FetchResponse(progress=progress(session))
-        result = task.result()
+        try:
+            result = task.result()
+        except Exception as exc:
+            manifest = node.storage.manifest(cid)
+            full = _out_of_space(exc, manifest.size if manifest else None)
+            if full is None:
+                raise
+            raise full from exc
         yield control_pb2.FetchResponse(
             progress=progress(node.sessions[cid]),
             done=True,
@@ -97,3 +118,24 @@ async def fetch(
         if not task.done():
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+def _out_of_space(exc: BaseException, size: int | None) -> OutOfSpace | None:
+    """OutOfSpace if ``exc`` is, or holds (a TaskGroup's exception group), a disk with no
+    room left; else None."""
+    found = _no_space(exc)
+    if found is None:
+        return None
+    what = f"{size} bytes of content" if size is not None else "the content"
+    return OutOfSpace(f"no room for {what} in this peer's data dir: {found.strerror}")
+
+
+def _no_space(exc: BaseException) -> OSError | None:
+    if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _no_space(inner)
+            if found is not None:
+                return found
+    return None

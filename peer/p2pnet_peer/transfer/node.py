@@ -240,7 +240,14 @@ class TransferNode:
         """Run forever: restore stored content, rechoke, and send due Haves."""
         async with asyncio.TaskGroup() as group:
             for manifest in self.storage.manifests():
-                session = self.open(manifest)
+                try:
+                    session = self.open(manifest)
+                except OSError as exc:  # no room to allocate it (now): a Fetch will say so
+                    log.warning(
+                        "stored content not reopened",
+                        extra={"cid": manifest.cid.hex(), "reason": exc.strerror},
+                    )
+                    continue
                 if session.have:
                     group.create_task(self.dht.provide(manifest.cid))
             group.create_task(self._choke_loop())
