@@ -1,7 +1,7 @@
 """What writing new page cache costs in pages the host took back, against pages freed
 moments ago: why ``swarm_grpc.warm_free_memory`` runs before every timed pair download.
 
-    python benchmarks/first_touch.py [--mib 32] [--files 16]
+    python benchmarks/first_touch.py [--mib 32] [--files 32]
 
 Some VMs (these CI machines: ``page_reporting`` on the kernel command line) report free
 memory to their host, which takes it back; the next write to such a page faults on the
@@ -9,7 +9,9 @@ host. "grow" writes ``--files`` new files of ``--mib`` MiB and keeps them all un
 end, so the page cache grows past the few pages freed recently into pages the host holds
 (or never backed); "warm" writes each file right after ``warm_free_memory`` and deletes
 it. It prints each file's milliseconds, their medians and the ratio; on a machine that
-keeps its memory the ratio is about 1.
+keeps its memory the ratio is about 1. Memory freed in the last seconds (by a benchmark
+just run) is still warm, and the first files of "grow" land in it: the per-file times
+show where they leave it; run it on an idle machine, or with more ``--files``.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def page_reporting() -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--mib", type=int, default=32)
-    p.add_argument("--files", type=int, default=16)
+    p.add_argument("--files", type=int, default=32)
     p.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
     args = p.parse_args()
     size = args.mib * MIB
