@@ -6,6 +6,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from p2pnet.v1 import transfer_pb2
+from p2pnet_peer.dht.node import LookupOutcome
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.swarm.manifest import Manifest
 from p2pnet_peer.transport.base import PeerUnreachable
@@ -18,8 +19,11 @@ SERVICE = "p2pnet.v1.Transfer"
 
 async def find_providers(node: TransferNode, cid: bytes) -> list[Contact]:
     """Up to ``max_neighbours`` providers of ``cid`` other than ``node``."""
-    outcome = await node.dht.find_providers(cid, node.config.max_neighbours)
-    return [c for c in outcome.providers if c.id != node.id]
+    return _others(node, await node.dht.find_providers(cid, node.config.max_neighbours))
+
+
+def _others(node: TransferNode, lookup: LookupOutcome) -> list[Contact]:
+    return [c for c in lookup.providers if c.id != node.id]
 
 
 async def manifest_from(node: TransferNode, contact: Contact, cid: bytes) -> Manifest | None:
@@ -35,13 +39,17 @@ async def manifest_from(node: TransferNode, contact: Contact, cid: bytes) -> Man
     return manifest if manifest is not None and manifest.cid == cid else None
 
 
-async def find_manifest(node: TransferNode, cid: bytes) -> tuple[Manifest, list[Contact]]:
+async def find_manifest(
+    node: TransferNode, cid: bytes
+) -> tuple[Manifest, list[Contact], LookupOutcome]:
     """Ask providers in turn until one has the manifest; every ``discover_interval`` again.
-    Returns it and the providers that lookup found (the download's first neighbours)."""
+    Returns it, the providers that lookup found (the download's first neighbours), and
+    the lookup (its closest peers are where this peer announces itself a provider)."""
     while True:
-        providers = await find_providers(node, cid)
+        lookup = await node.dht.find_providers(cid, node.config.max_neighbours)
+        providers = _others(node, lookup)
         for contact in providers:
             manifest = await manifest_from(node, contact, cid)
             if manifest is not None:
-                return manifest, providers
+                return manifest, providers, lookup
         await asyncio.sleep(node.config.discover_interval)
