@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from p2pnet.v1 import transfer_pb2
-from p2pnet_peer.dht.node import LookupOutcome
 from p2pnet_peer.peer import Peer, PeerConfig
 from p2pnet_peer.simulation import SimulatedNetwork
 from p2pnet_peer.swarm.bitfield import full
@@ -190,39 +189,6 @@ def test_a_one_piece_file_is_fetched_with_two_handshakes_not_one_per_provider() 
             await fetch_all([downloader], manifest.cid)
             assert held(downloader, manifest) == data
             assert 1 <= len(handshakes) <= 2, handshakes
-
-    run_virtual(main())
-
-
-def test_a_fetch_announces_itself_where_its_provider_lookup_ended() -> None:
-    """The lookup that found the providers ran until it knew the k peers closest to the
-    CID, the peers a provider record belongs on: the fetch announces itself a provider to
-    them without a second lookup, and other peers then find it."""
-
-    async def main() -> None:
-        async with SimulatedNetwork(MemoryNetwork(), config(), seed=6, maintain=True) as sim:
-            await sim.grow(8)
-            seed, other, *_, downloader = list(sim)
-            manifest = await publish(seed, content(8))
-
-            def lookups(kind: str) -> float:
-                counted = downloader.metrics.dht_lookups
-                return sum(counted.labels(kind, r)._value.get() for r in ("success", "failure"))
-
-            announced = lookups("provide")
-            await fetch_all([downloader], manifest.cid)
-            assert lookups("find_providers") >= 1
-            assert lookups("provide") == announced  # no lookup of its own
-            found = await other.transfer.dht.find_providers(manifest.cid)
-            assert downloader.id in {c.id for c in found.providers}
-            # A lookup stopped early (it found enough providers) did not reach the k
-            # closest: announcing after it takes a lookup of its own.
-            key = bytes(32)
-            stopped = LookupOutcome(
-                closest=[other.transfer.contact], hops=1, rpcs=1, failed_rpcs=0, duration=0
-            )
-            await downloader.transfer.dht.provide(key, found=stopped)
-            assert lookups("provide") == announced + 1
 
     run_virtual(main())
 

@@ -47,7 +47,6 @@ class LookupOutcome:
     duration: float
     record: StoredRecord | None = None
     providers: list[Contact] = field(default_factory=list)
-    converged: bool = False  # ran until ``closest`` were the k closest (not stopped early)
 
 
 class DhtNode:
@@ -221,7 +220,6 @@ class DhtNode:
             rpcs=lookup.rpcs,
             failed_rpcs=lookup.failed_rpcs,
             duration=self.now() - started,
-            converged=lookup.done and not lookup.stopped_early,
         )
         return outcome
 
@@ -276,22 +274,17 @@ class DhtNode:
         replies = await asyncio.gather(*(self._rpc(c, "Store", request) for c in outcome.closest))
         return sum(1 for r in replies if r is not None and r.stored), outcome
 
-    async def provide(
-        self, key: bytes, ttl: float | None = None, *, found: LookupOutcome | None = None
-    ) -> int:
-        """Announce this peer as a provider of ``key`` to the k closest peers. ``found``:
-        a lookup of ``key`` just made (a fetch's :meth:`find_providers`); if it converged,
-        its closest peers are the k closest, and no second lookup is made."""
+    async def provide(self, key: bytes, ttl: float | None = None) -> int:
+        """Announce this peer as a provider of ``key`` to the k closest peers."""
         ttl = ttl or self.config.record_ttl
         self._provided[key] = ttl
         self.providers.add(key, self.contact, ttl, self.now())
-        if found is None or not found.converged:
-            found = await self.find_node(key, kind="provide")
+        outcome = await self.find_node(key, kind="provide")
         request = dht_pb2.AddProviderRequest(
             sender=self._wire_self, key=key, provider=self._wire_self, ttl_seconds=int(ttl)
         )
         replies = await asyncio.gather(
-            *(self._rpc(c, "AddProvider", request) for c in found.closest)
+            *(self._rpc(c, "AddProvider", request) for c in outcome.closest)
         )
         return sum(1 for r in replies if r is not None and r.stored)
 

@@ -145,11 +145,6 @@ class Lookup:
         self._in_flight -= 1
         self.failed_rpcs += 1
 
-    @property
-    def stopped_early(self) -> bool:
-        """It was finished (:meth:`finish`) before it converged on the k closest."""
-        return self._finished
-
     def finish(self, by: Contact | None = None) -> None:
         """Stop early (a value was found). ``by`` is the peer that answered with it."""
         self._finished = True

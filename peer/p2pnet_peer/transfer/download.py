@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from p2pnet.v1 import transfer_pb2
-from p2pnet_peer.dht.node import LookupOutcome
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.swarm.manifest import Manifest
 from p2pnet_peer.swarm.outcomes import PieceOutcome
@@ -66,16 +65,14 @@ class Download:
 
     async def run(self, output: Path | None) -> FetchResult:
         node, started = self.node, self.node.now()
-        session, found, lookup = await self._open()
+        session, found = await self._open()
         self.session = session
         resumed, before = session.have.bit_count(), session.downloaded
         if not session.complete:
             async with asyncio.TaskGroup() as group:
                 self._group = group
                 try:
-                    # Partial holders serve too. The lookup that found the providers
-                    # found the peers to tell, too: no second lookup.
-                    group.create_task(node.dht.provide(self.cid, found=lookup))
+                    group.create_task(node.dht.provide(self.cid))  # partial holders serve too
                     discover = group.create_task(self._discover(found))
                     for peer in list(session.neighbours):
                         if peer in node.contacts:
@@ -96,17 +93,16 @@ class Download:
         duration = node.now() - started
         return FetchResult(session.manifest, duration, session.downloaded - before, resumed, path)
 
-    async def _open(self) -> tuple[SwarmSession, list[Contact] | None, LookupOutcome | None]:
-        """The session, the providers found on the way and the lookup that found them
-        (None, None: no lookup was needed)."""
+    async def _open(self) -> tuple[SwarmSession, list[Contact] | None]:
+        """The session, and the providers found on the way (None: no lookup was needed)."""
         node = self.node
         if self.cid in node.sessions:
-            return node.sessions[self.cid], None, None
+            return node.sessions[self.cid], None
         stored = node.storage.manifest(self.cid)
         if stored is not None:
-            return node.open(stored), None, None  # resume from the pieces on disk
-        manifest, found, lookup = await find_manifest(node, self.cid)
-        return node.open(manifest), found, lookup
+            return node.open(stored), None  # resume from the pieces on disk
+        manifest, found = await find_manifest(node, self.cid)
+        return node.open(manifest), found
 
     async def _discover(self, found: list[Contact] | None) -> None:
         """Shake hands with providers until we have half ``max_neighbours`` (the other half

@@ -6,7 +6,6 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from p2pnet.v1 import transfer_pb2
-from p2pnet_peer.dht.node import LookupOutcome
 from p2pnet_peer.kademlia.contact import Contact
 from p2pnet_peer.swarm.manifest import Manifest
 from p2pnet_peer.transport.base import PeerUnreachable
@@ -19,11 +18,8 @@ SERVICE = "p2pnet.v1.Transfer"
 
 async def find_providers(node: TransferNode, cid: bytes) -> list[Contact]:
     """Up to ``max_neighbours`` providers of ``cid`` other than ``node``."""
-    return _others(node, await node.dht.find_providers(cid, node.config.max_neighbours))
-
-
-def _others(node: TransferNode, lookup: LookupOutcome) -> list[Contact]:
-    return [c for c in lookup.providers if c.id != node.id]
+    outcome = await node.dht.find_providers(cid, node.config.max_neighbours)
+    return [c for c in outcome.providers if c.id != node.id]
 
 
 async def manifest_from(node: TransferNode, contact: Contact, cid: bytes) -> Manifest | None:
@@ -39,17 +35,13 @@ async def manifest_from(node: TransferNode, contact: Contact, cid: bytes) -> Man
     return manifest if manifest is not None and manifest.cid == cid else None
 
 
-async def find_manifest(
-    node: TransferNode, cid: bytes
-) -> tuple[Manifest, list[Contact], LookupOutcome]:
+async def find_manifest(node: TransferNode, cid: bytes) -> tuple[Manifest, list[Contact]]:
     """Ask providers in turn until one has the manifest; every ``discover_interval`` again.
-    Returns it, the providers that lookup found (the download's first neighbours), and
-    the lookup (its closest peers are where this peer announces itself a provider)."""
+    Returns it and the providers that lookup found (the download's first neighbours)."""
     while True:
-        lookup = await node.dht.find_providers(cid, node.config.max_neighbours)
-        providers = _others(node, lookup)
+        providers = await find_providers(node, cid)
         for contact in providers:
             manifest = await manifest_from(node, contact, cid)
             if manifest is not None:
-                return manifest, providers, lookup
+                return manifest, providers
         await asyncio.sleep(node.config.discover_interval)
