@@ -34,6 +34,12 @@ SERVER_OPTIONS = (
 )
 
 
+REJECTED = {  # what a service raises for a request it will not carry out -> the status
+    InvalidRequest: grpc.StatusCode.INVALID_ARGUMENT,
+    OutOfSpace: grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
+
+
 class _Malformed:
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -55,10 +61,8 @@ def _unary(rpc: RpcMethod, impl: Callable[[Any], Any]) -> grpc.RpcMethodHandler:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, request.reason)
         try:
             return await impl(request)
-        except InvalidRequest as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        except OutOfSpace as exc:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
+        except (InvalidRequest, OutOfSpace) as exc:
+            await context.abort(REJECTED[type(exc)], str(exc))
 
     return grpc.unary_unary_rpc_method_handler(
         behaviour,
@@ -74,10 +78,8 @@ def _stream(rpc: RpcMethod, impl: Callable[[Any], AsyncIterator[Any]]) -> grpc.R
         try:
             async for item in impl(request):
                 yield item
-        except InvalidRequest as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        except OutOfSpace as exc:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc))
+        except (InvalidRequest, OutOfSpace) as exc:
+            await context.abort(REJECTED[type(exc)], str(exc))
 
     return grpc.unary_stream_rpc_method_handler(
         behaviour,

@@ -72,10 +72,8 @@ async def publish(
     try:
         manifest, replicas = await node.publish(pieces)
     except OSError as exc:
-        full = _out_of_space(exc, sum(map(len, pieces)))
-        if full is None:
-            raise
-        raise full from exc
+        _raise_if_no_room(exc, sum(map(len, pieces)))
+        raise
     return control_pb2.PublishResponse(
         cid=manifest.cid, size=manifest.size, pieces=manifest.count, provider_replicas=replicas
     )
@@ -103,10 +101,8 @@ async def fetch(
             result = task.result()
         except Exception as exc:
             manifest = node.storage.manifest(cid)
-            full = _out_of_space(exc, manifest.size if manifest else None)
-            if full is None:
-                raise
-            raise full from exc
+            _raise_if_no_room(exc, manifest.size if manifest else None)
+            raise
         yield control_pb2.FetchResponse(
             progress=progress(node.sessions[cid]),
             done=True,
@@ -120,22 +116,17 @@ async def fetch(
             await asyncio.gather(task, return_exceptions=True)
 
 
-def _out_of_space(exc: BaseException, size: int | None) -> OutOfSpace | None:
-    """OutOfSpace if ``exc`` is, or holds (a TaskGroup's exception group), a disk with no
-    room left; else None."""
+def _raise_if_no_room(exc: BaseException, size: int | None) -> None:
+    """Raise OutOfSpace if ``exc`` is, or holds (a TaskGroup's exception group), a disk
+    with no room left."""
     found = _no_space(exc)
-    if found is None:
-        return None
-    what = f"{size} bytes of content" if size is not None else "the content"
-    return OutOfSpace(f"no room for {what} in this peer's data dir: {found.strerror}")
+    if found is not None:
+        what = f"{size} bytes of content" if size is not None else "the content"
+        raise OutOfSpace(f"no room for {what} in this peer's data dir: {found.strerror}") from exc
 
 
 def _no_space(exc: BaseException) -> OSError | None:
     if isinstance(exc, OSError) and exc.errno in NO_SPACE:
         return exc
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            found = _no_space(inner)
-            if found is not None:
-                return found
-    return None
+    inner = exc.exceptions if isinstance(exc, BaseExceptionGroup) else ()
+    return next((e for e in map(_no_space, inner) if e is not None), None)

@@ -242,7 +242,7 @@ class TransferNode:
             for manifest in self.storage.manifests():
                 try:
                     session = self.open(manifest)
-                except OSError as exc:  # no room to allocate it (now): a Fetch will say so
+                except OSError as exc:  # e.g. no room to allocate it: a Fetch will say so
                     log.warning(
                         "stored content not reopened",
                         extra={"cid": manifest.cid.hex(), "reason": exc.strerror},
