@@ -35,7 +35,7 @@ from io import BytesIO
 from pathlib import Path
 
 from swarm import MIB
-from swarm_grpc import drive, publish_fresh, swarm_env
+from swarm_grpc import cpu_ms, drive, publish_fresh, swarm_env, thread_times
 
 from p2pnet_testbed.local.processes import PeerProcess, stop_all
 
@@ -53,25 +53,6 @@ def export(rev: str, into: Path) -> Path:
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(tree, filter="data")
     return tree
-
-
-def thread_times(pid: int) -> dict[str, tuple[float, float]]:
-    """Per thread ("name/tid"): (ms on a core, ms waiting for one) so far."""
-    times = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            name = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
-            run, wait, _ = Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()
-        except OSError:
-            continue  # the thread ended
-        times[f"{name}/{tid}"] = (int(run) / 1e6, int(wait) / 1e6)
-    return times
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time of the process's live threads so far, to the nanosecond (schedstat; the
-    tick counts in /proc/<pid>/stat are 10 ms steps, as long as a quarter download)."""
-    return sum(run for run, _ in thread_times(pid).values()) / 1000
 
 
 def peer_env(args: argparse.Namespace, tree: Path, data: Path) -> dict[str, str]:
@@ -95,13 +76,13 @@ def one_pair(args: argparse.Namespace, tree: Path, workdir: Path, size: int) -> 
         timed = []
         for index in range(1 + args.runs):  # the first is untimed, as in swarm_grpc.pair_seconds
             published = publish_fresh(seed, workdir, size)
-            cpu_before = [cpu_seconds(p.pid) for p in procs]
+            cpu_before = [cpu_ms(p.pid) / 1000 for p in procs]
             threads_before = [thread_times(p.pid) for p in procs]
             run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published))
             seconds = run.completions[0]
             if index == 0:
                 continue
-            cpu = [cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=True)]
+            cpu = [cpu_ms(p.pid) / 1000 - b for p, b in zip(procs, cpu_before, strict=True)]
             timed.append((size * 8 / 1e6 / seconds, *cpu))
             if args.threads:
                 for p, before in zip(procs, threads_before, strict=True):

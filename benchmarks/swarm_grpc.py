@@ -2,7 +2,7 @@
 
 Also the pair figures: one unthrottled download between two peer processes, and raw
 gRPC streaming of the same bytes between two processes (``--raw-server`` mode of this
-file), both in the same run.
+file), both in the same run, each with the CPU its two processes spent on it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -197,26 +198,79 @@ def run_grpc(args: argparse.Namespace, free_rider: bool) -> SwarmRun:
         return run
 
 
-def pair_figures(args: argparse.Namespace) -> tuple[float, float]:
-    """(unthrottled pair download, raw gRPC streaming of the same bytes), Mbit/s: the
+@dataclass(frozen=True)
+class PairFigures:
+    """Medians over the pair runs: Mbit/s, and CPU ms both processes spent per download."""
+
+    mbps: float
+    limit_mbps: float
+    cpu_ms: float  # the seed's and the downloader's
+    limit_cpu_ms: float  # the raw server's and its client's
+
+
+def pair_figures(args: argparse.Namespace) -> PairFigures:
+    """The unthrottled pair download and raw gRPC streaming of the same bytes: the
     medians of ``args.pair_runs`` runs of each, alternating. Each pair run has a fresh
     seed and downloader with empty data dirs, removed after it, so no run depends on the
     content earlier ones left behind (see the module docstring of ``swarm.py``)."""
     size = int(args.file_mib * MIB)
     mbits = size * 8 / 1e6
-    pairs: list[float] = []
-    raws: list[float] = []
+    pairs: list[Timed] = []
+    raws: list[Timed] = []
     with tempfile.TemporaryDirectory(prefix="p2pnet-pair-") as tmp:
         workdir = Path(tmp)
         for run_index in range(args.pair_runs):
-            pairs.append(mbits / pair_seconds(args, workdir / f"pair-{run_index}", size))
+            pairs.append(pair_seconds(args, workdir / f"pair-{run_index}", size))
             os.sync()
-            raws.append(mbits / raw_stream_seconds(workdir, size, args.piece_kib * 1024))
-    print("pair runs, Mbit/s: p2pnet", [round(p) for p in pairs], "raw", [round(r) for r in raws])
-    return statistics.median(pairs), statistics.median(raws)
+            raws.append(raw_stream_seconds(workdir, size, args.piece_kib * 1024))
+    print(
+        "pair runs, Mbit/s: p2pnet",
+        [round(mbits / p.seconds) for p in pairs],
+        "raw",
+        [round(mbits / r.seconds) for r in raws],
+    )
+    print(
+        "pair runs, CPU ms per download: p2pnet",
+        [round(p.cpu_ms, 1) for p in pairs],
+        "raw",
+        [round(r.cpu_ms, 1) for r in raws],
+    )
+    return PairFigures(
+        statistics.median(mbits / p.seconds for p in pairs),
+        statistics.median(mbits / r.seconds for r in raws),
+        statistics.median(p.cpu_ms for p in pairs),
+        statistics.median(r.cpu_ms for r in raws),
+    )
 
 
-def pair_seconds(args: argparse.Namespace, workdir: Path, size: int) -> float:
+@dataclass(frozen=True)
+class Timed:
+    seconds: float
+    cpu_ms: float  # both processes' threads, on a core
+
+
+def thread_times(pid: int) -> dict[str, tuple[float, float]]:
+    """Per thread ("name/tid"): (ms on a core, ms waiting for one) so far. A thread that
+    ended is gone from the count (gRPC's and asyncio's threads live as long as the
+    process)."""
+    times = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
+            run, wait, _ = Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()
+        except OSError:
+            continue  # the thread ended
+        times[f"{name}/{tid}"] = (int(run) / 1e6, int(wait) / 1e6)
+    return times
+
+
+def cpu_ms(*pids: int) -> float:
+    """CPU time of the processes' live threads so far, to the nanosecond (schedstat; the
+    tick counts in /proc/<pid>/stat are 10 ms steps, as long as a quarter download)."""
+    return sum(run for pid in pids for run, _ in thread_times(pid).values())
+
+
+def pair_seconds(args: argparse.Namespace, workdir: Path, size: int) -> Timed:
     """One download of ``size`` fresh bytes between two new peer processes, timed after
     an untimed one of the same size: a new pair's first download also pays for its
     connection's flow-control window growing and its code's first runs."""
@@ -228,10 +282,12 @@ def pair_seconds(args: argparse.Namespace, workdir: Path, size: int) -> float:
         procs.append(PeerProcess(workdir, "b", bootstrap=[seed], metrics_port=-1, extra_env=env))
         for p in procs:
             p.wait_ready(timeout=120, joined=True)
+        pids = [p.pid for p in procs]
         for _warm_up_first in (True, False):
             published = publish_fresh(seed, workdir, size)
+            before = cpu_ms(*pids)
             run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published))
-        return run.completions[0]
+        return Timed(run.completions[0], cpu_ms(*pids) - before)
     finally:
         stop_all(procs)
         shutil.rmtree(workdir)
@@ -273,7 +329,7 @@ def pair_env(args: argparse.Namespace, workdir: Path, name: str) -> dict[str, st
     return swarm_env(args, 0, P2PNET_DATA_DIR=str(workdir / f"pair-{name}"))
 
 
-def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> float:
+def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> Timed:
     port_file = workdir / "raw.port"
     port_file.unlink(missing_ok=True)  # a previous run's port is not this server's
     server = subprocess.Popen(
@@ -286,26 +342,30 @@ def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> float:
                 raise RuntimeError("raw gRPC server did not start")
             time.sleep(0.05)
         warm_free_memory(workdir, 4 * size)  # as before a pair download (publish_fresh)
-        return asyncio.run(_raw_client(f"127.0.0.1:{port_file.read_text()}", size))
+        address = f"127.0.0.1:{port_file.read_text()}"
+        return asyncio.run(_raw_client(address, size, server.pid))
     finally:
         server.terminate()
         server.wait(10)
 
 
-async def _raw_client(address: str, size: int) -> float:
-    """Seconds for the second of two streams on one channel: the first grows the
-    connection's flow-control window, as the pair's untimed first download does."""
+async def _raw_client(address: str, size: int, server: int) -> Timed:
+    """The second of two streams on one channel (the first grows the connection's
+    flow-control window, as the pair's untimed first download does): its seconds, and
+    the CPU it took in the ``server`` process and in this one."""
     options = [("grpc.max_receive_message_length", 8 * MIB)]
     async with grpc.aio.insecure_channel(address, options=options) as channel:
         stream = channel.unary_stream(RAW_PATH)
         await channel.channel_ready()
         for _warm_up_first in (True, False):
+            before = cpu_ms(server, os.getpid())
             started, got = time.perf_counter(), 0
             async for chunk in stream(b""):
                 got += len(chunk)
             seconds = time.perf_counter() - started
+            used = cpu_ms(server, os.getpid()) - before
             assert got == size, got
-        return seconds
+        return Timed(seconds, used)
 
 
 async def _raw_server(port_file: Path, size: int, chunk: int) -> None:
