@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
 import hashlib
 import json
 import os
@@ -44,7 +43,7 @@ import time
 from pathlib import Path
 
 import grpc
-from swarm_grpc import warm_free_memory
+from swarm_grpc import cpu_ms, warm_free_memory
 
 from p2pnet.v1 import transfer_pb2
 from p2pnet_peer.transfer import piece_wire
@@ -150,14 +149,6 @@ async def fetch(channel: grpc.aio.Channel, size: int, variant: str, path: Path) 
             os.close(fd)
             path.unlink()
     assert got == size, got
-
-
-def cpu_ms(pid: int) -> float:
-    """CPU time of every thread of ``pid``, from the scheduler (nanoseconds)."""
-    return (
-        sum(int(Path(f).read_text().split()[0]) for f in glob.glob(f"/proc/{pid}/task/*/schedstat"))
-        / 1e6
-    )
 
 
 def main() -> None:
