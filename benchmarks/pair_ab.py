@@ -35,7 +35,7 @@ from io import BytesIO
 from pathlib import Path
 
 from swarm import MIB
-from swarm_grpc import cpu_ms, drive, publish_fresh, swarm_env, thread_times
+from swarm_grpc import drive, publish_fresh, swarm_env, thread_times
 
 from p2pnet_testbed.local.processes import PeerProcess, stop_all
 
@@ -76,14 +76,13 @@ def one_pair(args: argparse.Namespace, tree: Path, workdir: Path, size: int) -> 
         timed = []
         for index in range(1 + args.runs):  # the first is untimed, as in swarm_grpc.pair_seconds
             published = publish_fresh(seed, workdir, size)
-            cpu_before = [cpu_ms(p.pid) / 1000 for p in procs]
             threads_before = [thread_times(p.pid) for p in procs]
-            run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published))
+            pids = tuple(p.pid for p in procs)
+            run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published, pids))
             seconds = run.completions[0]
             if index == 0:
                 continue
-            cpu = [cpu_ms(p.pid) / 1000 - b for p, b in zip(procs, cpu_before, strict=True)]
-            timed.append((size * 8 / 1e6 / seconds, *cpu))
+            timed.append((size * 8 / 1e6 / seconds, *(run.cpu_ms[pid] / 1000 for pid in pids)))
             if args.threads:
                 for p, before in zip(procs, threads_before, strict=True):
                     after = thread_times(p.pid)

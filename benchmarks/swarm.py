@@ -65,6 +65,7 @@ class SwarmRun:
     file_bytes: int
     rider_fraction: float | None = None  # the free rider's share of the file at the median
     notes: dict[str, float] = field(default_factory=dict)
+    cpu_ms: dict[int, float] = field(default_factory=dict)  # per process asked to be measured
 
 
 def parser() -> argparse.ArgumentParser:

@@ -97,17 +97,23 @@ async def publish(seed: str, source: Path) -> control_pb2.PublishResponse:
 
 
 async def drive(
-    seed: str, downloaders: list[str], rider: str | None, published: control_pb2.PublishResponse
+    seed: str,
+    downloaders: list[str],
+    rider: str | None,
+    published: control_pb2.PublishResponse,
+    cpu_of: tuple[int, ...] = (),
 ) -> SwarmRun:
     """Fetch ``published`` on every downloader (and the free rider) at once. Completion
     times run from the Fetch calls, made on channels already connected, to each done
     response: neither the channels' setup nor their close counts, as for raw streaming
-    (``_raw_client``)."""
+    (``_raw_client``). Over that same span, the CPU each of the ``cpu_of`` processes
+    spends goes in the run's ``cpu_ms``."""
     fetchers = [*downloaders, *([rider] if rider else [])]
     channels = {a: grpc.aio.insecure_channel(a) for a in fetchers}
     try:
         await asyncio.gather(*(c.channel_ready() for c in channels.values()))
         loop = asyncio.get_running_loop()
+        cpu_before = {pid: cpu_ms(pid) for pid in cpu_of}
         start = loop.time()
         finishes: list[float] = []
 
@@ -120,6 +126,7 @@ async def drive(
             riding = asyncio.ensure_future(fetch_done(channels[rider], published.cid))
             sampling = asyncio.ensure_future(sample(rider, published.cid, start))
         await asyncio.gather(*map(fetch, downloaders))
+        cpu = {pid: cpu_ms(pid) - before for pid, before in cpu_before.items()}
         fraction = None
         if sampling is not None and riding is not None:
             samples = await stop(sampling)
@@ -129,7 +136,7 @@ async def drive(
     finally:
         await asyncio.gather(*(c.close() for c in channels.values()))
     seed_up = (await transferred(seed, published.cid))[1]
-    return SwarmRun(sorted(finishes), seed_up, published.size, fraction)
+    return SwarmRun(sorted(finishes), seed_up, published.size, fraction, cpu_ms=cpu)
 
 
 async def stop(task: asyncio.Future) -> object:
@@ -282,12 +289,11 @@ def pair_seconds(args: argparse.Namespace, workdir: Path, size: int) -> Timed:
         procs.append(PeerProcess(workdir, "b", bootstrap=[seed], metrics_port=-1, extra_env=env))
         for p in procs:
             p.wait_ready(timeout=120, joined=True)
-        pids = [p.pid for p in procs]
+        pids = tuple(p.pid for p in procs)
         for _warm_up_first in (True, False):
             published = publish_fresh(seed, workdir, size)
-            before = cpu_ms(*pids)
-            run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published))
-        return Timed(run.completions[0], cpu_ms(*pids) - before)
+            run = asyncio.run(drive(seed, [procs[1].peers[0].address], None, published, pids))
+        return Timed(run.completions[0], sum(run.cpu_ms.values()))
     finally:
         stop_all(procs)
         shutil.rmtree(workdir)
