@@ -1,4 +1,5 @@
-"""Tit-for-tat choker: regular slots by rate every 10 s, optimistic rotation every 30 s."""
+"""Tit-for-tat choker: regular slots by rate every 10 s, optimistic rotation every 30 s
+(10 s for a leecher's optimistic peer that does not reciprocate)."""
 
 import random
 
@@ -48,6 +49,35 @@ def test_optimistic_rotates_every_30_s_to_someone_new() -> None:
     assert choker.optimistic == first
     choker.tick(30.0, *peers(RATES))
     assert choker.optimistic != first and choker.optimistic[0] not in choker.regular
+
+
+def test_a_leechers_optimistic_peer_that_never_reciprocates_loses_the_slot_early() -> None:
+    """A free rider drawn for the optimistic slot would keep it 30 s, longer than a flash
+    crowd's whole download; after one rechoke interval without reciprocating it goes."""
+    choker = Choker(SwarmConfig(), random.Random(0))
+    nobody = lambda peer: False  # noqa: E731 - nobody reciprocates
+    choker.tick(0.0, *peers(RATES), nobody)
+    (first,) = choker.optimistic
+    choker.tick(9.9, *peers(RATES), nobody)
+    assert choker.optimistic == [first]
+    choker.tick(10.0, *peers(RATES), nobody)
+    (second,) = choker.optimistic
+    assert second != first and second not in choker.regular
+    choker.tick(19.9, *peers(RATES), nobody)
+    assert choker.optimistic == [second]  # its own trial runs from when it got the slot
+    choker.tick(20.0, *peers(RATES), nobody)
+    assert choker.optimistic != [second]
+
+
+def test_an_optimistic_peer_that_reciprocates_keeps_the_slot_the_whole_period() -> None:
+    choker = Choker(SwarmConfig(), random.Random(0))
+    choker.tick(0.0, *peers(RATES), lambda peer: False)
+    (first,) = choker.optimistic
+    for now in (10.0, 20.0, 29.9):
+        choker.tick(now, *peers(RATES), lambda peer: peer == first)
+        assert choker.optimistic == [first]
+    choker.tick(30.0, *peers(RATES), lambda peer: peer == first)
+    assert choker.optimistic != [first]
 
 
 def test_free_rider_config_never_unchokes() -> None:

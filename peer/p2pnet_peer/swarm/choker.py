@@ -14,7 +14,11 @@ Every ``optimistic_interval`` the optimistic slots move to random choked interes
 peers: how newcomers, and partners better than our current ones, get discovered. If an
 optimistic peer leaves or loses interest mid-period, its slot is refilled by rank and
 only with a peer that reciprocates: a random refill would drift to the peers that never
-lose interest and never reciprocate.
+lose interest and never reciprocate. A leecher's optimistic unchoke is a trial: a peer
+that has not reciprocated after ``rechoke_interval`` in the slot gives it up early, to a
+random peer that has not just had it. A free rider otherwise keeps the slot of every
+leecher that drew it for the whole ``optimistic_interval``, longer than a flash crowd's
+download; a peer that reciprocates keeps it the full period, as in BitTorrent.
 
 A peer is *interested* when it lacks a piece we have; the caller works that out from its
 bitfield, so no separate interest message is needed.
@@ -38,6 +42,7 @@ class Choker:
         self._rng = rng
         self.regular: list[bytes] = []
         self.optimistic: list[bytes] = []
+        self._optimistic_since: dict[bytes, float] = {}  # when each got its slot
         self._next_rechoke: float | None = None
         self._next_optimistic: float | None = None
 
@@ -90,14 +95,19 @@ class Choker:
             self._refill(wanting, rank, proven)
         if self._next_optimistic is None or now >= self._next_optimistic:
             self._rotate(now, wanting)
-        elif len(self.optimistic) < cfg.optimistic_slots:
+            return self.unchoked
+        if proven is not None:
+            self._end_failed_trials(now, wanting, proven)
+        if len(self.optimistic) < cfg.optimistic_slots:
             # Its holder left or lost interest. Until the rotation the slot goes by rank, and
             # only to a peer that reciprocates: refilling it at random would drift it to the
             # peers that never lose interest and never reciprocate, free riders.
             taken = set(self.regular) | set(self.optimistic)
             choked = [p for p in wanting if p not in taken and (proven is None or proven(p))]
             ranked = self._ranked(choked, rank)
-            self.optimistic += ranked[: cfg.optimistic_slots - len(self.optimistic)]
+            for p in ranked[: cfg.optimistic_slots - len(self.optimistic)]:
+                self.optimistic.append(p)
+                self._optimistic_since[p] = now
         return self.unchoked
 
     def _rotate(self, now: float, wanting: set[bytes]) -> None:
@@ -112,5 +122,25 @@ class Choker:
         fresh = [p for p in pool if p not in previous]
         pool = fresh if len(fresh) >= slots else pool
         self.optimistic = self._rng.sample(pool, min(slots, len(pool)))
+        self._optimistic_since = dict.fromkeys(self.optimistic, now)
         if self.optimistic:  # the 30 s start when someone is actually unchoked
             self._next_optimistic = now + self._config.optimistic_interval
+
+    def _end_failed_trials(
+        self, now: float, wanting: set[bytes], proven: Callable[[bytes], bool]
+    ) -> None:
+        """Give the slot of an optimistic peer that has held it ``rechoke_interval`` without
+        reciprocating to a random choked interested peer other than it."""
+        trial = self._config.rechoke_interval
+        since = self._optimistic_since
+        failed = [p for p in self.optimistic if not proven(p) and now - since[p] >= trial]
+        if not failed:
+            return
+        taken = set(self.regular) | set(self.optimistic)
+        pool = sorted(p for p in wanting if p not in taken)
+        for old in failed:
+            self.optimistic.remove(old)
+            if pool:
+                new = pool.pop(self._rng.randrange(len(pool)))
+                self.optimistic.append(new)
+                since[new] = now

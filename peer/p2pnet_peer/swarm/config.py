@@ -24,7 +24,9 @@ class SwarmConfig:
       refilled at once, so upload capacity is never idle.
     - ``optimistic_slots``: peers unchoked at random among the choked interested ones,
       rotated every ``optimistic_interval``; how newcomers and free riders get a first piece.
-      A free rider is simply ``regular_slots=0, optimistic_slots=0``.
+      A leecher's optimistic peer that has not reciprocated after ``rechoke_interval`` in
+      the slot gives it up early (:mod:`.choker`). A free rider is simply
+      ``regular_slots=0, optimistic_slots=0``.
     - ``rechoke_interval``, ``optimistic_interval``: seconds (BitTorrent: 10 and 30).
     - ``rate_window``: time constant (s) of the exponentially weighted rates choking uses.
     - ``upload_rate``: bytes/s this peer uploads in total, 0 = unlimited: a token bucket of
