@@ -206,6 +206,14 @@ def run_grpc(args: argparse.Namespace, free_rider: bool) -> SwarmRun:
 
 
 @dataclass(frozen=True)
+class Timed:
+    """One timed pair download or raw stream."""
+
+    seconds: float
+    cpu_ms: float  # both processes' threads, on a core
+
+
+@dataclass(frozen=True)
 class PairFigures:
     """Medians over the pair runs: Mbit/s, and CPU ms both processes spent per download."""
 
@@ -248,12 +256,6 @@ def pair_figures(args: argparse.Namespace) -> PairFigures:
         statistics.median(p.cpu_ms for p in pairs),
         statistics.median(r.cpu_ms for r in raws),
     )
-
-
-@dataclass(frozen=True)
-class Timed:
-    seconds: float
-    cpu_ms: float  # both processes' threads, on a core
 
 
 def thread_times(pid: int) -> dict[str, tuple[float, float]]:
