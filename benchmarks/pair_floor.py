@@ -4,7 +4,8 @@
 
 ``benchmarks/swarm.py`` compares one p2pnet peer-to-peer download (``pair_mbps``) with raw
 gRPC streaming of the same bytes (``pair_limit_mbps``). This script splits that gap. One
-server process holds the file in memory; a client in this process downloads it, one
+server process, in a session of its own as ``swarm.py``'s raw server and every peer
+process are, holds the file in memory; a client in this process downloads it, one
 variant after another, ``--runs`` rounds, and reports medians:
 
 - ``raw``: one stream of bare 256 KiB byte messages (the benchmark's limit);
@@ -160,7 +161,10 @@ def main() -> None:
     mbits = size * 8 / 1e6
     with tempfile.TemporaryDirectory(prefix="p2pnet-floor-") as tmp:
         port_file = Path(tmp) / "port"
-        server = subprocess.Popen([sys.executable, __file__, "--serve", str(port_file), str(size)])
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(port_file), str(size)],
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + 60
             while not port_file.exists() or not port_file.read_text():

@@ -338,10 +338,17 @@ def pair_env(args: argparse.Namespace, workdir: Path, name: str) -> dict[str, st
 
 
 def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> Timed:
+    """One timed raw stream. Its server runs in a session of its own, as every peer
+    process does (``PeerProcess`` starts them with ``start_new_session``), so both
+    transfers are timed with each side in its own scheduling group: with autogroup on
+    (Linux's default), the kernel shares CPU between sessions before threads, and the
+    same server streamed 9-16% slower in a session of its own than in its client's
+    (``benchmarks/raw_sessions.py``: 3 runs of 20 alternating streams, 2-core VM)."""
     port_file = workdir / "raw.port"
     port_file.unlink(missing_ok=True)  # a previous run's port is not this server's
     server = subprocess.Popen(
-        [sys.executable, __file__, "--raw-server", str(port_file), str(size), str(chunk)]
+        [sys.executable, __file__, "--raw-server", str(port_file), str(size), str(chunk)],
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
