@@ -279,16 +279,29 @@ def cpu_ms(*pids: int) -> float:
     return sum(run for pid in pids for run, _ in thread_times(pid).values())
 
 
-def pair_seconds(args: argparse.Namespace, workdir: Path, size: int) -> Timed:
+def pair_seconds(
+    args: argparse.Namespace, workdir: Path, size: int, own_sessions: bool = True
+) -> Timed:
     """One download of ``size`` fresh bytes between two new peer processes, timed after
     an untimed one of the same size: a new pair's first download also pays for its
-    connection's flow-control window growing and its code's first runs."""
+    connection's flow-control window growing and its code's first runs. Each peer in a
+    session of its own unless ``own_sessions`` is False (see :func:`raw_stream_seconds`)."""
     workdir.mkdir()
-    procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=pair_env(args, workdir, "a"))]
+    env = pair_env(args, workdir, "a")
+    procs = [PeerProcess(workdir, "a", metrics_port=-1, extra_env=env, own_session=own_sessions)]
     try:
         seed = procs[0].wait_ready(timeout=120)[0].address
         env = pair_env(args, workdir, "b")
-        procs.append(PeerProcess(workdir, "b", bootstrap=[seed], metrics_port=-1, extra_env=env))
+        procs.append(
+            PeerProcess(
+                workdir,
+                "b",
+                bootstrap=[seed],
+                metrics_port=-1,
+                extra_env=env,
+                own_session=own_sessions,
+            )
+        )
         for p in procs:
             p.wait_ready(timeout=120, joined=True)
         pids = tuple(p.pid for p in procs)
@@ -337,18 +350,17 @@ def pair_env(args: argparse.Namespace, workdir: Path, name: str) -> dict[str, st
     return swarm_env(args, 0, P2PNET_DATA_DIR=str(workdir / f"pair-{name}"))
 
 
-def raw_stream_seconds(workdir: Path, size: int, chunk: int) -> Timed:
+def raw_stream_seconds(workdir: Path, size: int, chunk: int, own_session: bool = True) -> Timed:
     """One timed raw stream. Its server runs in a session of its own, as every peer
-    process does (``PeerProcess`` starts them with ``start_new_session``), so both
-    transfers are timed with each side in its own scheduling group: with autogroup on
-    (Linux's default), the kernel shares CPU between sessions before threads, and the
-    same server streamed 9-16% slower in a session of its own than in its client's
-    (``benchmarks/raw_sessions.py``: 3 runs of 20 alternating streams, 2-core VM)."""
+    process does (``PeerProcess``), so both transfers are timed with each side in its own
+    scheduling group: with autogroup on (Linux's default), the kernel shares CPU between
+    sessions before threads, and where the processes sit moves both figures
+    (``benchmarks/pair_sessions.py``). ``own_session`` False: in this process's session."""
     port_file = workdir / "raw.port"
     port_file.unlink(missing_ok=True)  # a previous run's port is not this server's
     server = subprocess.Popen(
         [sys.executable, __file__, "--raw-server", str(port_file), str(size), str(chunk)],
-        start_new_session=True,
+        start_new_session=own_session,
     )
     try:
         deadline = time.monotonic() + 60

@@ -42,7 +42,13 @@ class PeerProcess:
         preset: str = "local",
         metrics_port: int = 0,
         extra_env: dict[str, str] | None = None,
+        own_session: bool = True,
     ) -> None:
+        """``own_session``: start it in a session of its own (the default), so a
+        terminal's signals do not reach it and, with autogroup on, the kernel schedules it
+        as its own group, as a peer on its own host would be; else only in a process group
+        of its own, in this process's session (``benchmarks/pair_sessions.py`` compares).
+        Either way :meth:`signal` reaches it and its children."""
         self.name = name
         self.workdir = workdir
         self.ready_file = workdir / f"{name}.ready.json"
@@ -70,7 +76,12 @@ class PeerProcess:
         env = {**os.environ, **(extra_env or {})}
         self._log = self.log_file.open("ab")
         self.proc = subprocess.Popen(
-            args, stdout=self._log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            args,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=own_session,
+            process_group=None if own_session else 0,
         )
         self.peers: list[PeerInfo] = []
 
