@@ -23,8 +23,8 @@ gRPC, one unthrottled peer-to-peer download next to raw gRPC streaming of the sa
 - pair_mbps, pair_limit_mbps: megabits per second of the unthrottled pair download and of
   raw gRPC streaming (same bytes, same chunk size, two processes each, every process in
   a session of its own as peer processes are: with autogroup on, Linux's default, the
-  kernel shares CPU between sessions first, and a raw server streams 9-16% slower in a
-  session of its own than in its client's: ``benchmarks/raw_sessions.py``); the
+  kernel shares CPU between sessions first, and raw streaming was 7-35% faster with its
+  server in its client's session: ``benchmarks/pair_sessions.py``); the
   medians of --pair-runs runs of each, alternating. The pair's two peers keep pieces on
   disk, as the swarm's downloaders do; a fetch is timed from the Fetch call to its done
   response, raw streaming from the call to its last chunk, each on a channel already
