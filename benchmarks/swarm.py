@@ -20,27 +20,27 @@ gRPC, one unthrottled peer-to-peer download next to raw gRPC streaming of the sa
   compliant rate. Over gRPC the rider is asked for its bytes every 0.1 s; the answer to
   the last question sent by that moment counts (given then or later, it can only
   overstate the rider).
-- pair_mbps, pair_limit_mbps: megabits per second of the unthrottled pair download and of
-  raw gRPC streaming (same bytes, same chunk size, two processes each, every process in
-  a session of its own as peer processes are: with autogroup on, Linux's default, the
-  kernel shares CPU between sessions first, and raw streaming was 7-35% faster with its
-  server in its client's session: ``benchmarks/pair_sessions.py``); the
-  medians of --pair-runs runs of each, alternating. The pair's two peers keep pieces on
-  disk, as the swarm's downloaders do; a fetch is timed from the Fetch call to its done
-  response, raw streaming from the call to its last chunk, each on a channel already
-  connected, and each after a ``sync``. Each pair run starts a new seed and downloader, times their
-  second download of a fresh file (the first grows the connection's flow-control window
-  and runs the code once), then stops them and removes their data; each raw run times
-  the second of two streams on one channel, for the same reason (the first is about 9%
-  slower). On a VM whose free memory goes back to its host (these CI machines), a page
-  written for the first time since costs a fault on the host: writing 32 MiB of new page
-  cache took 76 ms instead of 5 (``benchmarks/first_touch.py``), longer than a whole
-  warm download; so right before each timed run of either, a scratch file of 4 times
-  the content is written and deleted (``swarm_grpc.warm_free_memory``): the run then
-  gets pages freed moments ago, which the host has not taken back. One run of either
-  takes under 0.1 s, so single runs still scatter (raw streaming from 4,900 to 10,400
-  Mbit/s within one minute on a 2-core VM): hence 21 runs by default, which cost about
-  40 s.
+- pair_mbps, pair_limit_mbps: megabits per second of the unthrottled pair download and
+  of raw gRPC streaming (same bytes, same chunk size, two processes each, every
+  process in a session of its own as peer processes are: with autogroup on, Linux's
+  default, the kernel shares CPU between sessions first, and raw streaming was 7-35%
+  faster with its server in its client's session: ``benchmarks/pair_sessions.py``);
+  the medians of --pair-runs runs of each, alternating. The pair's two peers keep
+  pieces on disk, as the swarm's downloaders do; a fetch is timed from the Fetch call
+  to its done response, raw streaming from the call to its last chunk, each on a
+  channel already connected, and each after a ``sync``. Each pair run starts a new
+  seed and downloader, times their second download of a fresh file (the first grows
+  the connection's flow-control window and runs the code once), then stops them and
+  removes their data; each raw run times the second of two streams on one channel, for
+  the same reason (the first is about 9% slower). On a VM whose free memory goes back
+  to its host (these CI machines), a page written for the first time since costs a
+  fault on the host: writing 32 MiB of new page cache took 76 ms instead of 5
+  (``benchmarks/first_touch.py``), longer than a whole warm download; so right before
+  each timed run of either, a scratch file of 4 times the content is written and
+  deleted (``swarm_grpc.warm_free_memory``): the run then gets pages freed moments
+  ago, which the host has not taken back. One run of either takes under 0.1 s, so
+  single runs still scatter (raw streaming from 4,900 to 10,400 Mbit/s within one
+  minute on a 2-core VM): hence 21 runs by default, which cost about 40 s.
 - pair_cpu_ms, pair_limit_cpu_ms: CPU milliseconds per timed download, on a core, of
   both processes' threads (the seed and the downloader; the raw server and its client),
   medians; cores: the machine's. When the processes' threads keep every core busy, as on
